@@ -1,0 +1,75 @@
+"""The one door per object kind.
+
+Every view, API endpoint and task that fetches an object by id goes through a `get_*_for_user`
+function here. Each raises Http404 when the person may not know the object exists and
+PermissionDenied when they may see it but not change it. Lists use the matching
+`*_visible_to` queryset so a list and its detail pages always agree.
+
+Who sees what (guidelines):
+- admin (staff): everything;
+- owner, PM, reviewer: every guideline and version; only an admin or the guideline's owner writes;
+- rater: guidelines with a published (or retired) version, and only those versions;
+- anyone without a role: nothing.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+
+from evalconsole.roles import Role, has_role
+from guidelines.models import Guideline, GuidelineVersion
+
+_GUIDELINE_READERS = (Role.ADMIN, Role.OWNER, Role.PM, Role.REVIEWER)
+
+
+def require_role(user, *roles: Role) -> None:
+    if not has_role(user, *roles):
+        raise PermissionDenied("Your role does not allow this.")
+
+
+# --- Guidelines ---------------------------------------------------------------------------
+
+
+def guidelines_visible_to(user) -> QuerySet[Guideline]:
+    if has_role(user, *_GUIDELINE_READERS):
+        return Guideline.objects.all()
+    if has_role(user, Role.RATER):
+        frozen = GuidelineVersion.objects.filter(guideline=OuterRef("pk")).exclude(status=GuidelineVersion.Status.DRAFT)
+        return Guideline.objects.filter(Exists(frozen))
+    return Guideline.objects.none()
+
+
+def versions_visible_to(user) -> QuerySet[GuidelineVersion]:
+    if has_role(user, *_GUIDELINE_READERS):
+        return GuidelineVersion.objects.all()
+    if has_role(user, Role.RATER):
+        return GuidelineVersion.objects.exclude(status=GuidelineVersion.Status.DRAFT)
+    return GuidelineVersion.objects.none()
+
+
+def can_create_guideline(user) -> bool:
+    return has_role(user, Role.ADMIN, Role.OWNER)
+
+
+def can_write_guideline(user, guideline: Guideline) -> bool:
+    return has_role(user, Role.ADMIN) or (has_role(user, Role.OWNER) and guideline.owner_id == user.pk)
+
+
+def get_guideline_for_user(user, slug: str, *, write: bool = False) -> Guideline:
+    try:
+        guideline = guidelines_visible_to(user).select_related("owner").get(slug=slug)
+    except Guideline.DoesNotExist:
+        raise Http404("No such guideline.") from None
+    if write and not can_write_guideline(user, guideline):
+        raise PermissionDenied("Only the guideline's owner or an admin can change it.")
+    return guideline
+
+
+def get_guideline_version_for_user(user, slug: str, number: int, *, write: bool = False) -> GuidelineVersion:
+    guideline = get_guideline_for_user(user, slug, write=write)
+    try:
+        version = versions_visible_to(user).get(guideline=guideline, number=number)
+    except GuidelineVersion.DoesNotExist:
+        raise Http404("No such version of this guideline.") from None
+    version.guideline = guideline
+    return version

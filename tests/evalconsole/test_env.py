@@ -1,0 +1,51 @@
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from evalconsole.env import env_bool, env_int, env_list, env_str, env_url
+
+BAD_VALUES = [
+    (env_bool, {}, "maybe", "FLAG must be one of true/false/1/0/yes/no/on/off, got 'maybe'."),
+    (env_int, {}, "ten", "FLAG must be a whole number, got 'ten'."),
+    (env_int, {"minimum": 1}, "0", "FLAG must be at least 1, got 0."),
+    (
+        env_url,
+        {"schemes": {"postgres"}},
+        "mysql://db/x",
+        "FLAG must be a URL with scheme postgres; got scheme 'mysql'.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("reader", "options", "raw", "message"), BAD_VALUES)
+def test_a_bad_value_names_the_variable_and_what_was_wrong(monkeypatch, reader, options, raw, message):
+    monkeypatch.setenv("FLAG", raw)
+    with pytest.raises(ImproperlyConfigured) as error:
+        reader("FLAG", **options)
+    assert str(error.value) == message
+
+
+@pytest.mark.parametrize("reader", [env_str, env_bool, env_int, env_list])
+def test_a_required_variable_that_is_unset_is_refused(monkeypatch, reader):
+    monkeypatch.delenv("FLAG", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="^FLAG must be set.$"):
+        reader("FLAG")
+
+
+@pytest.mark.parametrize(
+    ("reader", "raw", "expected"),
+    [
+        (env_bool, "YES", True),
+        (env_bool, "off", False),
+        (env_int, " 42 ", 42),
+        (env_list, "a.example, b.example,,", ["a.example", "b.example"]),
+        (env_str, "value", "value"),
+    ],
+)
+def test_good_values_are_read_with_their_type(monkeypatch, reader, raw, expected):
+    monkeypatch.setenv("FLAG", raw)
+    assert reader("FLAG") == expected
+
+
+def test_an_empty_variable_counts_as_unset(monkeypatch):
+    monkeypatch.setenv("FLAG", "  ")
+    assert env_bool("FLAG", default=True) is True
