@@ -29,7 +29,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             user.is_staff = user.is_superuser = True
             user.save(update_fields=["is_staff", "is_superuser"])
         else:
-            user.groups.add(Group.objects.get(name=extracted))
+            user.groups.add(Group.objects.get_or_create(name=extracted)[0])
 
     @factory.post_generation
     def locales(user, create, extracted, **kwargs):

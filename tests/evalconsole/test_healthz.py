@@ -17,11 +17,9 @@ def real_broker(settings):
     def use(url):
         celery_app.conf.broker_url = url
         celery_app.conf.task_always_eager = False
-        celery_app.pool.force_close_all()
 
     yield use
     celery_app.conf.broker_url, celery_app.conf.task_always_eager = saved
-    celery_app.pool.force_close_all()
 
 
 def test_healthz_reports_a_reachable_redis_broker(client, db, real_broker):

@@ -24,7 +24,7 @@ def test_each_role_lands_on_its_own_home(client, db, role, home):
 
 def test_a_person_with_several_roles_lands_on_the_most_senior_home(client, db):
     user = UserFactory(role="rater")
-    user.groups.add(Group.objects.get(name="owner"))
+    user.groups.add(Group.objects.get_or_create(name="owner")[0])
     client.force_login(user)
     assert client.get("/")["Location"] == "/guidelines/"
 
