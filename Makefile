@@ -1,0 +1,53 @@
+# evalconsole developer tasks. `make run` needs nothing but Python; `make test` starts
+# PostgreSQL and Redis on loopback through scripts/services.sh (installing them if missing).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+PY := .venv/bin/python
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: venv run services services-down test check lock clean
+
+venv: .venv/.installed
+
+.venv/.installed: requirements/base.txt requirements/dev.txt
+	python3 -m venv .venv
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -r requirements/base.txt -r requirements/dev.txt
+	touch $@
+
+# Embedded default: SQLite, Celery tasks in-process, demo data, dev server.
+run: venv
+	export DEBUG=true; \
+	$(PY) manage.py migrate --noinput; \
+	$(PY) manage.py seed_demo; \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+services:
+	bash scripts/services.sh up
+
+services-down:
+	bash scripts/services.sh down
+
+# STATIC_MANIFEST=false: serve static/ directly, no collectstatic before tests (see settings).
+test: venv services
+	source "$$(bash scripts/services.sh env)"; \
+	export SECRET_KEY=insecure-test-only-key HTTPS=false CELERY_EAGER=true STATIC_MANIFEST=false \
+	       ALLOWED_HOSTS=127.0.0.1,localhost,testserver DJANGO_ALLOW_ASYNC_UNSAFE=true; \
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Checks the development configuration unless the environment says otherwise.
+check: venv
+	DEBUG="$${DEBUG:-true}" $(PY) manage.py check
+
+# Recompile the pinned requirements from the .in files (run inside requirements/ so the
+# headers and the `-c base.txt` constraint stay relative). uv omits index URLs by default.
+lock: venv
+	test -x .venv/bin/uv || $(PY) -m pip install uv
+	cd requirements && ../.venv/bin/uv pip compile --quiet --python-version 3.11 base.in -o base.txt
+	cd requirements && ../.venv/bin/uv pip compile --quiet --python-version 3.11 dev.in -o dev.txt
+	! grep -nE 'index-url|find-links|https?://|file://' requirements/base.txt requirements/dev.txt
+
+clean:
+	rm -rf .venv staticfiles
