@@ -4,6 +4,7 @@ Pure Python so the page and the API show the same thing.
 """
 
 import difflib
+import json
 
 from guidelines.schema import SETTINGS
 
@@ -36,6 +37,31 @@ def _by_key(schema: dict, section: str) -> dict[str, dict]:
     return {q["key"]: q for q in schema.get(section, []) if isinstance(q, dict) and "key" in q}
 
 
+def _diff_options(old: list, new: list) -> list[dict]:
+    """Options by value: added, removed, relabelled; and the order, if only that moved."""
+    before = {json.dumps(o.get("value")): o for o in old if isinstance(o, dict)}
+    after = {json.dumps(o.get("value")): o for o in new if isinstance(o, dict)}
+    changes = []
+    for value in after.keys() - before.keys():
+        changes.append({"field": f"option {value}", "from": None, "to": after[value].get("label")})
+    for value in before.keys() - after.keys():
+        changes.append({"field": f"option {value}", "from": before[value].get("label"), "to": None})
+    for value in before.keys() & after.keys():
+        for name in ("label", "help"):
+            if before[value].get(name) != after[value].get(name):
+                suffix = "" if name == "label" else " help"
+                changes.append(
+                    {"field": f"option {value}{suffix}", "from": before[value].get(name), "to": after[value].get(name)}
+                )
+    changes.sort(key=lambda change: change["field"])
+    old_order = [v for v in before if v in after]
+    new_order = [v for v in after if v in before]
+    if old_order != new_order:
+        changes.append({"field": "option order", "from": [json.loads(v) for v in old_order],
+                        "to": [json.loads(v) for v in new_order]})  # fmt: skip
+    return changes
+
+
 def diff_schema(old: dict, new: dict) -> dict:
     """Questions added, removed or changed (field by field), and changed top-level settings."""
     questions = []
@@ -46,11 +72,15 @@ def diff_schema(old: dict, new: dict) -> dict:
         for key in after.keys() - before.keys():
             questions.append({"section": section, "key": key, "change": "added", "fields": []})
         for key in before.keys() & after.keys():
-            fields = [
-                {"field": name, "from": before[key].get(name), "to": after[key].get(name)}
-                for name in sorted(before[key].keys() | after[key].keys())
-                if before[key].get(name) != after[key].get(name)
-            ]
+            fields = []
+            for name in sorted(before[key].keys() | after[key].keys()):
+                old_value, new_value = before[key].get(name), after[key].get(name)
+                if old_value == new_value:
+                    continue
+                if name == "options" and isinstance(old_value, list) and isinstance(new_value, list):
+                    fields += _diff_options(old_value, new_value)
+                else:
+                    fields.append({"field": name, "from": old_value, "to": new_value})
             if fields:
                 questions.append({"section": section, "key": key, "change": "changed", "fields": fields})
     questions.sort(key=lambda q: (q["section"] != "result_questions", q["key"]))

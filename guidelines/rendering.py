@@ -5,6 +5,8 @@ Markdown output goes through an allow-list sanitizer (ammonia, via nh3), which d
 <script>, every on* handler and any link that is not http(s) or mailto.
 """
 
+import re
+
 import markdown
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -25,8 +27,17 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
+_HEADING = re.compile(r"<(/?)h([1-6])\b")
+
+
+def _demote_headings(html: str) -> str:
+    """An SOP's `# Title` becomes <h2>: the page around it owns the one <h1>."""
+    return _HEADING.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + 1, 6)}", html)
+
+
 def render_markdown(text: str) -> SafeString:
     html = markdown.markdown(text or "", extensions=["tables", "fenced_code", "sane_lists"], output_format="html")
+    html = _demote_headings(html)
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

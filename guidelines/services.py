@@ -36,6 +36,11 @@ List the cases and the reason to choose.
 """
 
 
+def _normalize_text(text: str | None) -> str | None:
+    """Browsers send CRLF; store LF so diffs and exports see one kind of line ending."""
+    return None if text is None else text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _check_schema(schema) -> None:
     problems = validate_schema(schema)
     if problems:
@@ -110,6 +115,7 @@ def version_create(
     """The next version, a copy of the latest one with any given fields replaced."""
     if schema is not None:
         _check_schema(schema)
+    body_markdown, changelog = _normalize_text(body_markdown), _normalize_text(changelog)
     with transaction.atomic():
         # The lock serializes numbering; the unique constraints back it up.
         Guideline.objects.select_for_update().filter(pk=guideline.pk).first()
@@ -143,6 +149,7 @@ def version_update(
     check_editable(version)
     if schema is not None:
         _check_schema(schema)
+    body_markdown, changelog = _normalize_text(body_markdown), _normalize_text(changelog)
     changes = {
         name: value
         for name, value in (("body_markdown", body_markdown), ("schema", schema), ("changelog", changelog))

@@ -91,7 +91,10 @@ def version_edit(request, slug, number):
         else:
             messages.success(request, f"Saved draft version {version.number}.")
             return redirect("guidelines:version_edit", slug=slug, number=number)
-    preview_schema = form.cleaned_data.get("schema") if form.is_bound and form.is_valid() else version.schema
+    # After a refused save, preview what was typed, not the last saved schema.
+    typed = form.cleaned_data.get("schema") if form.is_bound and hasattr(form, "cleaned_data") else None
+    preview_schema = typed if typed is not None else version.schema
+    problems = validate_schema(preview_schema)
     return render(
         request,
         "guidelines/edit.html",
@@ -100,8 +103,8 @@ def version_edit(request, slug, number):
             "version": version,
             "form": form,
             "body_html": render_markdown(form["body_markdown"].value()),
-            "schema": preview_schema,
-            "problems": validate_schema(preview_schema),
+            "schema": None if problems else preview_schema,
+            "problems": problems,
         },
     )
 

@@ -5,6 +5,7 @@
   "use strict";
   const form = document.getElementById("version-form");
   const preview = document.getElementById("preview");
+  const status = document.getElementById("preview-status");
   if (!form || !preview) return;
 
   let timer = null;
@@ -25,6 +26,9 @@
       // The fragment is rendered and escaped by Django; nothing typed here runs.
       preview.innerHTML = await response.text();
       preview.dataset.state = "fresh";
+      // A short announcement instead of re-reading the whole preview to screen readers.
+      const problems = preview.querySelectorAll("[data-testid=schema-problems] li").length;
+      if (status) status.textContent = problems ? `Preview updated: ${problems} problem${problems === 1 ? "" : "s"} in the schema.` : "Preview updated.";
     } catch (error) {
       if (error.name !== "AbortError") preview.dataset.state = "stale";
     }
