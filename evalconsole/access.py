@@ -13,7 +13,7 @@ Who sees what (guidelines):
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from evalconsole.roles import Role, has_role
@@ -39,12 +39,17 @@ def guidelines_visible_to(user) -> QuerySet[Guideline]:
     return Guideline.objects.none()
 
 
-def versions_visible_to(user) -> QuerySet[GuidelineVersion]:
+def visible_versions_q(user, *, prefix: str = "") -> Q:
+    """The versions this person may see, as a filter (`prefix="versions__"` from a guideline)."""
     if has_role(user, *_GUIDELINE_READERS):
-        return GuidelineVersion.objects.all()
+        return Q()
     if has_role(user, Role.RATER):
-        return GuidelineVersion.objects.exclude(status=GuidelineVersion.Status.DRAFT)
-    return GuidelineVersion.objects.none()
+        return ~Q(**{f"{prefix}status": GuidelineVersion.Status.DRAFT})
+    return Q(**{f"{prefix}pk__in": []})
+
+
+def versions_visible_to(user) -> QuerySet[GuidelineVersion]:
+    return GuidelineVersion.objects.filter(visible_versions_q(user))
 
 
 def can_create_guideline(user) -> bool:

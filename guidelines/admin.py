@@ -52,6 +52,11 @@ class GuidelineVersionAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "published_at", "retired_at", "created_at", "updated_at"]
     actions = ["publish_selected", "retire_selected"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Which guideline a version belongs to, its number and author are fixed at creation.
+        fixed = ["guideline", "number", "created_by"] if obj is not None else []
+        return [*fixed, *self.readonly_fields]
+
     def has_change_permission(self, request, obj=None):
         # A published or retired version is view-only here: any POST to it is a 403.
         if obj is not None and not obj.is_draft:

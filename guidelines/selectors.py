@@ -1,6 +1,6 @@
 from django.db.models import Count, Max, Q, QuerySet
 
-from evalconsole.access import guidelines_visible_to, versions_visible_to
+from evalconsole.access import guidelines_visible_to, versions_visible_to, visible_versions_q
 from guidelines.models import Guideline, GuidelineVersion
 
 Status = GuidelineVersion.Status
@@ -8,14 +8,16 @@ Status = GuidelineVersion.Status
 
 def guideline_list(*, user) -> QuerySet[Guideline]:
     """Guidelines this person may see, with their version numbers counted in one query."""
+    # Count only the versions this person may see: a rater must not learn of a draft.
+    visible = visible_versions_q(user, prefix="versions__")
     return (
         guidelines_visible_to(user)
         .select_related("owner")
         .annotate(
-            version_count=Count("versions"),
-            latest_number=Max("versions__number"),
-            published_number=Max("versions__number", filter=Q(versions__status=Status.PUBLISHED)),
-            draft_number=Max("versions__number", filter=Q(versions__status=Status.DRAFT)),
+            version_count=Count("versions", filter=visible),
+            latest_number=Max("versions__number", filter=visible),
+            published_number=Max("versions__number", filter=visible & Q(versions__status=Status.PUBLISHED)),
+            draft_number=Max("versions__number", filter=visible & Q(versions__status=Status.DRAFT)),
         )
         .order_by("name")
     )

@@ -64,7 +64,7 @@ def _frozen_error(version: GuidelineVersion) -> Conflict:
 def guideline_create(*, owner, name: str, slug: str = "", description: str = "") -> Guideline:
     """A new guideline with a first draft holding a starter SOP and schema to edit."""
     name = (name or "").strip()
-    slug = (slug or "").strip() or slugify(name)[:64]
+    slug = (slug or "").strip() or slugify(name)[:64].strip("-")
     errors = {}
     if not name:
         errors["name"] = ["A guideline needs a name."]
@@ -157,10 +157,9 @@ def version_update(
     }
     if not changes:
         return version
+    changes["updated_at"] = timezone.now()
     # Conditional update: if someone published it a moment ago, nothing is written.
-    updated = GuidelineVersion.objects.filter(pk=version.pk, status=Status.DRAFT).update(
-        **changes, updated_at=timezone.now()
-    )
+    updated = GuidelineVersion.objects.filter(pk=version.pk, status=Status.DRAFT).update(**changes)
     if not updated:
         version.refresh_from_db()
         raise _frozen_error(version)
@@ -191,7 +190,7 @@ def version_publish(*, version: GuidelineVersion) -> GuidelineVersion:
         raise Conflict(
             f'Version {version.number} of "{version.guideline.slug}" was published meanwhile.', code="not_draft"
         )
-    version.status, version.published_at = Status.PUBLISHED, now
+    version.status, version.published_at, version.updated_at = Status.PUBLISHED, now, now
     return version
 
 
@@ -206,7 +205,7 @@ def version_retire(*, version: GuidelineVersion) -> GuidelineVersion:
             f"Only a published version can be retired; version {version.number} is {version.status}.",
             code="not_published",
         )
-    version.status, version.retired_at = Status.RETIRED, now
+    version.status, version.retired_at, version.updated_at = Status.RETIRED, now, now
     return version
 
 

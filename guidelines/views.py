@@ -83,7 +83,11 @@ def version_edit(request, slug, number):
     # Say it before the author types anything; the service refuses the save as well.
     services.check_editable(version)
     form = VersionForm(request.POST or None, initial=VersionForm.initial_for(version))
+    typed_schema = None
     if request.method == "POST" and form.is_valid():
+        # Kept aside: a refused save takes the field out of cleaned_data, and the preview
+        # should still show what was typed, not the last saved schema.
+        typed_schema = form.cleaned_data["schema"]
         try:
             services.version_update(version=version, **form.cleaned_data)
         except ValidationError as error:
@@ -91,9 +95,7 @@ def version_edit(request, slug, number):
         else:
             messages.success(request, f"Saved draft version {version.number}.")
             return redirect("guidelines:version_edit", slug=slug, number=number)
-    # After a refused save, preview what was typed, not the last saved schema.
-    typed = form.cleaned_data.get("schema") if form.is_bound and hasattr(form, "cleaned_data") else None
-    preview_schema = typed if typed is not None else version.schema
+    preview_schema = typed_schema if typed_schema is not None else version.schema
     problems = validate_schema(preview_schema)
     return render(
         request,

@@ -54,3 +54,9 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """The live server, stopped before the test database is dropped (its threads hold connections)."""
+    return live_server
