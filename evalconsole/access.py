@@ -16,8 +16,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from evalconsole.models import Job
 from evalconsole.roles import Role, has_role
 from guidelines.models import Guideline, GuidelineVersion
+from projects.models import EvaluationProject, PoolSerp
 
 _GUIDELINE_READERS = (Role.ADMIN, Role.OWNER, Role.PM, Role.REVIEWER)
 
@@ -78,3 +80,60 @@ def get_guideline_version_for_user(user, slug: str, number: int, *, write: bool 
         raise Http404("No such version of this guideline.") from None
     version.guideline = guideline
     return version
+
+
+# --- Projects -----------------------------------------------------------------------------
+# Owners manage their own projects; PMs and reviewers read every project; admins do anything.
+
+_PROJECT_READERS = (Role.ADMIN, Role.PM, Role.REVIEWER)
+
+
+def projects_visible_to(user) -> QuerySet[EvaluationProject]:
+    if has_role(user, *_PROJECT_READERS):
+        return EvaluationProject.objects.all()
+    if has_role(user, Role.OWNER):
+        return EvaluationProject.objects.filter(owner=user)
+    return EvaluationProject.objects.none()
+
+
+def can_create_project(user) -> bool:
+    return has_role(user, Role.ADMIN, Role.OWNER)
+
+
+def can_write_project(user, project: EvaluationProject) -> bool:
+    return has_role(user, Role.ADMIN) or (has_role(user, Role.OWNER) and project.owner_id == user.pk)
+
+
+def get_project_for_user(user, project_id, *, write: bool = False) -> EvaluationProject:
+    try:
+        project = projects_visible_to(user).select_related("guideline_version__guideline", "owner").get(pk=project_id)
+    except (EvaluationProject.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such project.") from None
+    if write and not can_write_project(user, project):
+        raise PermissionDenied("Only the project's owner or an admin can change it.")
+    return project
+
+
+def get_pool_serp_for_user(user, project_id, serp_id) -> PoolSerp:
+    project = get_project_for_user(user, project_id)
+    try:
+        return PoolSerp.objects.select_related("project").get(project=project, pk=serp_id)
+    except (PoolSerp.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such SERP in this project's pool.") from None
+
+
+# --- Jobs ---------------------------------------------------------------------------------
+
+
+def get_job_for_user(user, job_id) -> Job:
+    """A job is visible to whoever started it, to whoever may see its project, and to admins."""
+    try:
+        job = Job.objects.get(pk=job_id)
+    except (Job.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such job.") from None
+    if has_role(user, Role.ADMIN) or job.created_by_id == user.pk:
+        return job
+    project_id = job.params.get("project")
+    if project_id is not None and projects_visible_to(user).filter(pk=project_id).exists():
+        return job
+    raise Http404("No such job.")

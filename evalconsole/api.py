@@ -4,10 +4,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
 
+from evalconsole.job_api import JobDetailApi
+
 urlpatterns = [
     path("auth/token/", ObtainAuthToken.as_view(), name="auth-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("jobs/<int:job_id>/", JobDetailApi.as_view(), name="job-detail"),
     path("", include("guidelines.api_urls")),
+    path("", include("projects.api_urls")),
     path("", include("raters.api_urls")),
 ]

@@ -169,6 +169,14 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# --- Uploads ----------------------------------------------------------------------------
+
+# Pool files wait here for their import job; web and workers must share it (a volume).
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+MEDIA_URL = "media/"
+POOL_MAX_UPLOAD_BYTES = env_int("POOL_MAX_UPLOAD_MB", default=1024, minimum=1) * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o640
+
 # --- Static files -----------------------------------------------------------------------
 
 STATIC_URL = "static/"

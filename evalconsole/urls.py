@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(("evalconsole.api", "api"), namespace="api")),
     path("guidelines/", include("guidelines.urls")),
+    path("projects/", include("projects.urls")),
     path("", include("raters.urls")),
     path("", include("reports.urls")),
 ]

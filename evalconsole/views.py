@@ -10,7 +10,7 @@ from evalconsole.roles import Role, primary_role
 
 HOME_BY_ROLE = {
     Role.ADMIN: "admin:index",
-    Role.OWNER: "guidelines:list",
+    Role.OWNER: "projects:list",
     Role.PM: "reports:home",
     Role.REVIEWER: "raters:review_home",
     Role.RATER: "raters:home",

@@ -5,9 +5,23 @@ and an outsider (an account with no role).
 """
 
 import pytest
+from django.db import connection
 from rest_framework.test import APIClient
 
 from tests.factories import PASSWORD, GuidelineFactory, UserFactory, VersionFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_stray_connections_at_the_end(django_db_setup, django_db_blocker):
+    """End other sessions on the test database (server threads, workers) so it can be dropped."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture(autouse=True)

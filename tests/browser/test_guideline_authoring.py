@@ -43,6 +43,7 @@ def preview_of(page):
 
 def test_an_owner_writes_publishes_revises_and_compares_a_guideline(page, live_server, sign_in, owner):
     sign_in(owner)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Guidelines").click()
     expect(page).to_have_url(f"{live_server.url}/guidelines/")
 
     # Create the guideline; version 1 starts as a draft.

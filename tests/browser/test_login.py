@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 HOMES = [
     ("rater", "/console/", "My queue"),
     ("reviewer", "/review/", "Review"),
-    ("owner", "/guidelines/", "Guidelines"),
+    ("owner", "/projects/", "Projects"),
     ("pm", "/dashboards/", "Dashboards"),
     ("admin_user", "/admin/", "Site administration"),
 ]

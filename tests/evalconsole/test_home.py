@@ -6,7 +6,7 @@ from tests.factories import UserFactory
 HOMES = [
     ("rater", "/console/"),
     ("reviewer", "/review/"),
-    ("owner", "/guidelines/"),
+    ("owner", "/projects/"),
     ("pm", "/dashboards/"),
     ("admin", "/admin/"),
 ]
@@ -26,7 +26,7 @@ def test_a_person_with_several_roles_lands_on_the_most_senior_home(client, db):
     user = UserFactory(role="rater")
     user.groups.add(Group.objects.get_or_create(name="owner")[0])
     client.force_login(user)
-    assert client.get("/")["Location"] == "/guidelines/"
+    assert client.get("/")["Location"] == "/projects/"
 
 
 def test_an_account_without_a_role_is_told_to_ask_an_admin(client, outsider):

@@ -10,7 +10,7 @@ def test_seed_demo_creates_every_role_and_published_guidelines_and_can_run_again
     call_command("seed_demo", force=True, password="demo-pass-123")
     out = capsys.readouterr().out
     assert "owner      role owner     password demo-pass-123" in out
-    for username, home in [("admin", "/admin/"), ("owner", "/guidelines/"), ("pm", "/dashboards/"),
+    for username, home in [("admin", "/admin/"), ("owner", "/projects/"), ("pm", "/dashboards/"),
                            ("reviewer", "/review/"), ("rater", "/console/")]:  # fmt: skip
         client = Client()
         assert client.login(username=username, password="demo-pass-123"), username

@@ -1,0 +1,44 @@
+"""A real Celery worker process for tests about workers, on the Redis and test database of make test."""
+
+import os
+import subprocess
+import sys
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import dj_database_url
+import pytest
+from django.db import connection
+
+from evalconsole.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@contextmanager
+def running_worker():
+    """Start a worker on a queue of its own and send this process's tasks there (not in-process)."""
+    if not os.environ.get("REDIS_URL") or connection.vendor != "postgresql":
+        pytest.skip("needs the PostgreSQL and Redis that make test starts")
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    db = {**dj_database_url.parse(os.environ["DATABASE_URL"]), "NAME": connection.settings_dict["NAME"]}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CELERY_EAGER": "false",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "evalconsole", "worker", "--pool=solo", "-Q", queue,
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    saved = celery_app.conf.task_always_eager, celery_app.conf.task_default_queue
+    celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = False, queue
+    try:
+        yield queue
+    finally:
+        celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = saved
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+        assert "pickle" not in output.lower(), output
