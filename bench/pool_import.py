@@ -611,6 +611,10 @@ def run(args, env: dict, workdir: Path) -> None:
         + f" of {imp:.1f} s wall; RSS {figures['rss_before_kib'] / 1024:.0f} MB after start-up, peak {rss_mb:.0f} MB"
     )
     print(f"upload (pool_upload: store the file, create the job): {sampling['upload_s']:.2f} s, not in the figures")
+    print(
+        f"load average (1 min) before / after the import: {figures['load'][0]:.2f} / {figures['load'][1]:.2f} "
+        f"on {os.cpu_count()} cores (anything else running competes with the importer and PostgreSQL)"
+    )
     print(f"sampling frame query (sampling_frame, {n:,} SERPs): {sampling['frame_s']:.2f} s")
     ratio = (n / imp) / LABEL_STUDIO_TASKS_PER_S
     print(
@@ -654,7 +658,9 @@ def measure(args, env, workdir, pool, n, per, size):
     pool.unlink()  # the stored copy is what the worker reads
 
     # The worker.
+    load_before = os.getloadavg()[0]
     figures = run_import_child(env, job.pk, profile=args.profile, workdir=workdir, timeout=args.timeout)
+    figures["load"] = (load_before, os.getloadavg()[0])
     job = Job.objects.get(pk=job.pk)
     if job.status != Job.Status.SUCCEEDED:
         fail(f"the import job ended {job.status}: {json.dumps(job.errors[:10], ensure_ascii=False)}", 3)

@@ -19,7 +19,7 @@ from django.http import Http404
 from evalconsole.models import Job
 from evalconsole.roles import Role, has_role
 from guidelines.models import Guideline, GuidelineVersion
-from projects.models import EvaluationProject, PoolSerp
+from projects.models import EvaluationProject, PoolSerp, Task
 
 _GUIDELINE_READERS = (Role.ADMIN, Role.OWNER, Role.PM, Role.REVIEWER)
 
@@ -112,6 +112,16 @@ def get_project_for_user(user, project_id, *, write: bool = False) -> Evaluation
     if write and not can_write_project(user, project):
         raise PermissionDenied("Only the project's owner or an admin can change it.")
     return project
+
+
+def get_task_for_user(user, project_id, task_id, *, write: bool = False) -> Task:
+    project = get_project_for_user(user, project_id, write=write)
+    try:
+        task = Task.objects.select_related("serp", "serp_b").get(project=project, pk=task_id)
+    except (Task.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such task in this project.") from None
+    task.project = project
+    return task
 
 
 def get_pool_serp_for_user(user, project_id, serp_id) -> PoolSerp:

@@ -2,7 +2,7 @@
 
 import django_filters
 from django.core.exceptions import PermissionDenied
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -12,6 +12,7 @@ from evalconsole.access import (
     can_create_project,
     get_guideline_version_for_user,
     get_project_for_user,
+    get_task_for_user,
     projects_visible_to,
 )
 from evalconsole.job_api import JobOutput
@@ -219,10 +220,46 @@ class TaskFilter(django_filters.FilterSet):
 
 
 class TaskListApi(APIView):
-    @extend_schema(parameters=[TaskFilter], responses=TaskOutput(many=True))
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("locale", str),
+            OpenApiParameter("category", str),
+            OpenApiParameter("stratum", str),
+            OpenApiParameter("is_gold", bool),
+        ],
+        responses=TaskOutput(many=True),
+    )
     def get(self, request, project_id):
         project = get_project_for_user(request.user, project_id)
         tasks = TaskFilter(request.query_params, queryset=selectors.task_list(project=project))
         if not tasks.is_valid():
             raise serializers.ValidationError(tasks.errors)
         return paginated(request, tasks.qs, TaskOutput, view=self)
+
+
+class GoldInput(serializers.Serializer):
+    page = serializers.DictField(required=False, default=dict)
+    results = serializers.DictField(child=serializers.DictField(), required=False, default=dict)
+
+
+class GoldOutput(TaskOutput):
+    gold_answers = serializers.JSONField()
+
+
+class TaskGoldApi(APIView):
+    @extend_schema(
+        request=GoldInput,
+        responses=GoldOutput,
+        description="Mark a task as gold with expected answers: `page` {question: answer} and "
+        "`results` {doc_id: {question: answer}}, any subset of the schema's questions.",
+    )
+    def post(self, request, project_id, task_id):
+        task = get_task_for_user(request.user, project_id, task_id, write=True)
+        data = GoldInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(GoldOutput(services.task_set_gold(task=task, **data.validated_data)).data)
+
+    @extend_schema(request=None, responses=GoldOutput)
+    def delete(self, request, project_id, task_id):
+        task = get_task_for_user(request.user, project_id, task_id, write=True)
+        return Response(GoldOutput(services.task_unset_gold(task=task)).data)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("projects/<int:project_id>/pool/", api.PoolApi.as_view(), name="project-pool"),
     path("projects/<int:project_id>/sample/", api.SampleApi.as_view(), name="project-sample"),
     path("projects/<int:project_id>/tasks/", api.TaskListApi.as_view(), name="project-tasks"),
+    path("projects/<int:project_id>/tasks/<int:task_id>/gold/", api.TaskGoldApi.as_view(), name="project-task-gold"),
 ]

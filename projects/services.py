@@ -19,6 +19,7 @@ from evalconsole import jobs
 from evalconsole.errors import Conflict
 from evalconsole.locales import locale_problem
 from evalconsole.models import Job
+from guidelines.answers import validate_answers
 from guidelines.models import GuidelineVersion
 from guidelines.schema import is_side_by_side
 from projects import selectors
@@ -391,7 +392,9 @@ def tasks_sample(
     try:
         sample = draw_sample(frame, strategy=strategy, size=size, seed=seed, strata=strata, allocation=allocation)
     except SamplingError as error:
-        raise ValidationError({"size" if "asks for" in str(error) else "strata": [str(error)]}) from None
+        text = str(error)
+        field = "size" if "asks for" in text else "strategy" if "traffic" in text or "eight" in text else "strata"
+        raise ValidationError({field: [text]}) from None
     chosen = frame.set_index("unit").loc[sample["unit"]]
     with transaction.atomic():
         EvaluationProject.objects.select_for_update().filter(pk=project.pk).first()
@@ -425,3 +428,31 @@ def tasks_sample(
             batch_size=5000,
         )
     return run
+
+
+# --- Gold items ---------------------------------------------------------------------------
+
+
+def task_set_gold(*, task: Task, page: dict, results: dict) -> Task:
+    """Mark a task as gold with the answers a careful rater should give (any subset of questions)."""
+    project = task.project
+    if project.status == Status.COMPLETED:
+        raise Conflict(f'"{project.name}" is completed; its gold items no longer change.', code="project_completed")
+    if not page and not results:
+        raise ValidationError({"answers": ["A gold item needs at least one expected answer."]})
+    serps = [serp for serp in (task.serp, task.serp_b) if serp is not None]
+    doc_ids = list(PoolResult.objects.filter(serp__in=serps).values_list("doc_id", flat=True))
+    problems = validate_answers(
+        project.guideline_version.schema, page=page, results=results, doc_ids=doc_ids, complete=False
+    )
+    if problems:
+        raise ValidationError({"answers": [str(problem) for problem in problems]})
+    task.is_gold, task.gold_answers = True, {"page": page, "results": results}
+    task.save(update_fields=["is_gold", "gold_answers"])
+    return task
+
+
+def task_unset_gold(*, task: Task) -> Task:
+    task.is_gold, task.gold_answers = False, None
+    task.save(update_fields=["is_gold", "gold_answers"])
+    return task
