@@ -7,7 +7,7 @@ PY := .venv/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: venv run services services-down test check lock clean
+.PHONY: venv run services services-down test bench check lock clean
 
 venv: .venv/.installed
 
@@ -36,6 +36,13 @@ test: venv services
 	export SECRET_KEY=insecure-test-only-key HTTPS=false CELERY_EAGER=true STATIC_MANIFEST=false \
 	       ALLOWED_HOSTS=127.0.0.1,localhost,testserver DJANGO_ALLOW_ASYNC_UNSAFE=true; \
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Speed and memory figures (bench/README.md); BENCH_ARGS="--serps 5000" for a quick run.
+bench: venv services
+	source "$$(bash scripts/services.sh env)"; \
+	export SECRET_KEY=insecure-bench-only-key HTTPS=false CELERY_EAGER=true STATIC_MANIFEST=false \
+	       ALLOWED_HOSTS=127.0.0.1,localhost; \
+	$(PY) -m bench.pool_import $(BENCH_ARGS)
 
 # Checks the development configuration unless the environment says otherwise.
 check: venv

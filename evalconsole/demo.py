@@ -1,14 +1,22 @@
-"""Demo data for the embedded default: people of every role and published guidelines.
+"""Demo data for the embedded default: people of every role, published guidelines, and a
+project with a few hundred SERPs in several locales, sampled and active.
 
 Idempotent: running it again resets the demo people's passwords and adds nothing twice.
 """
 
+import json
+import random
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from evalconsole.roles import Role, set_role
 from guidelines import services as guideline_services
-from guidelines.models import Guideline
+from guidelines.models import Guideline, GuidelineVersion
+from projects import services as project_services
+from projects.models import EvaluationProject
 from raters.models import RaterProfile
 from raters.services import user_create
 
@@ -112,8 +120,67 @@ def _ensure_guideline(spec: dict, owner) -> Guideline:
     return guideline
 
 
-@transaction.atomic
+DEMO_PROJECT = "Demo: video search satisfaction"
+DEMO_QUERIES = {
+    "it-IT": ["pasta carbonara", "tiramisù facile", "gol serie a", "meteo roma", "canzoni sanremo", "trucco occhi"],
+    "es-ES": ["paella valenciana", "resumen liga", "rutina gimnasio", "viajes baratos", "tortilla de patatas"],
+    "de-DE": ["käsespätzle rezept", "bundesliga tore", "fahrrad reparieren", "wandern alpen", "weihnachtsmarkt"],
+    "en-GB": ["sunday roast", "premier league goals", "knitting for beginners", "london weekend", "sourdough"],
+}
+CATEGORIES = ["food", "sport", "music", "travel", "beauty", "howto"]
+
+
+def demo_pool(serps: int = 300, seed: int = 7) -> bytes:
+    """A few hundred SERP snapshots in several locales, as JSONL."""
+    rng = random.Random(seed)
+    lines = []
+    for n in range(serps):
+        locale = list(DEMO_QUERIES)[n % len(DEMO_QUERIES)]
+        base = rng.choice(DEMO_QUERIES[locale])
+        query = base if n < 40 else f"{base} {rng.choice(['video', '2026', 'tutorial', 'live', 'short'])}"
+        results = [
+            {
+                "rank": rank,
+                "doc_id": f"v-{n:04d}-{rank}",
+                "title": f"{query.title()} · clip {rank}",
+                "url": f"https://videos.example/watch/{n:04d}{rank}",
+                "snippet": f"{rng.randint(1, 900)}k views · {rng.randint(1, 30)} days ago · creator{rng.randint(1, 99)}",
+                "media_type": rng.choice(["video", "video", "video", "image", "live"]),
+                "sensitive": rng.random() < 0.04,
+            }
+            for rank in range(1, 9)
+        ]
+        serp = {
+            "query_id": f"demo-{n:04d}", "query": query, "locale": locale, "category": rng.choice(CATEGORIES),
+            "traffic": int(rng.paretovariate(1.2) * 100), "results": results,
+        }  # fmt: skip
+        lines.append(json.dumps(serp, ensure_ascii=False))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _ensure_project(owner) -> EvaluationProject:
+    project = EvaluationProject.objects.filter(name=DEMO_PROJECT).first()
+    if project is not None:
+        return project
+    version = GuidelineVersion.objects.get(guideline__slug="serp-satisfaction", status=GuidelineVersion.Status.PUBLISHED)
+    project = project_services.project_create(
+        owner=owner, name=DEMO_PROJECT, guideline_version=version, locales=list(DEMO_QUERIES), overlap=3,
+        cost_per_judgment=Decimal("0.40"), gold_rate=0.05,
+    )  # fmt: skip
+    job = project_services.pool_upload(
+        project=project, file=ContentFile(demo_pool(), name="demo-pool.jsonl"), created_by=owner
+    )
+    # Run the import here unless an in-process Celery already did; a worker finds it taken.
+    project_services.pool_import_run(job_id=job.pk)
+    project_services.tasks_sample(
+        project=project, created_by=owner, strategy="stratified", size=120, strata=["locale"], seed=2026
+    )
+    return project_services.project_transition(project=project, action="activate")
+
+
 def seed_demo(*, password: str) -> dict:
-    people = {spec["username"]: _ensure_person(spec, password) for spec in DEMO_PEOPLE}
-    guidelines = [_ensure_guideline(spec, people["owner"]) for spec in DEMO_GUIDELINES]
-    return {"people": DEMO_PEOPLE, "guidelines": guidelines}
+    with transaction.atomic():
+        people = {spec["username"]: _ensure_person(spec, password) for spec in DEMO_PEOPLE}
+        guidelines = [_ensure_guideline(spec, people["owner"]) for spec in DEMO_GUIDELINES]
+    project = _ensure_project(people["owner"])
+    return {"people": DEMO_PEOPLE, "guidelines": guidelines, "project": project}

@@ -7,7 +7,7 @@ DEFAULT_PASSWORD = "evalconsole-demo"
 
 
 class Command(BaseCommand):
-    help = "Create demo people of every role and published demo guidelines (safe to run again)."
+    help = "Create demo people of every role, published guidelines and an active project (safe to run again)."
 
     def add_arguments(self, parser):
         parser.add_argument("--password", default=DEFAULT_PASSWORD, help="password for every demo person")
@@ -27,3 +27,5 @@ class Command(BaseCommand):
             self.stdout.write(f"  {person['username']:<10} role {person['role']:<9} password {password}")
         for guideline in seeded["guidelines"]:
             self.stdout.write(f"  guideline {guideline.slug} (published)")
+        project = seeded["project"]
+        self.stdout.write(f"  project {project.name!r}: {project.serps.count()} SERPs, {project.tasks.count()} tasks")
