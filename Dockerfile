@@ -21,7 +21,10 @@ RUN SECRET_KEY=build-only-not-secret ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --noinput
 
 # The code stays root-owned and read-only to the process user.
-RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent app
+RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent app \
+    && mkdir -p /data/media && chown app:app /data/media
+# Uploaded pool files wait here for a worker; compose mounts one volume on web and workers.
+ENV MEDIA_ROOT=/data/media
 USER app
 
 EXPOSE 8000
