@@ -230,6 +230,7 @@ WORDS = {
     "保險 報價 二手車 徵才 薪水 大學 課程 免費",
 }
 CJK = {"ja", "ko", "zh"}
+NO_SPACES = {"ja", "zh"}  # Korean separates words with spaces
 SLUG_WORDS = WORDS["en"].split()
 
 
@@ -265,7 +266,7 @@ class PoolGenerator:
 
     def _text(self, lang: str, low: int, high: int) -> str:
         words = self.vocab[lang]
-        sep = "" if lang in CJK else " "
+        sep = "" if lang in NO_SPACES else " "
         count = high // (3 if lang in CJK else 5) + 4
         text = sep.join(self.rng.choices(words, k=count))
         cut = self.rng.randint(low, high)
@@ -275,7 +276,7 @@ class PoolGenerator:
         rng = self.rng
         tag, _, lang, _ = LOCALES[_pick(self.locale_cum, rng.random())]
         category = CATEGORIES[_pick(self.category_cum, rng.random())]
-        sep = "" if lang in CJK else " "
+        sep = "" if lang in NO_SPACES else " "
         query = sep.join(rng.choices(self.vocab[lang], k=rng.randint(2, 5)))
         sites, slugs = self.sites[tag], self.slugs[lang]
         results, docs = [], set()
@@ -341,6 +342,61 @@ def _proc_cpu_seconds(pid: int) -> float | None:
         return None
 
 
+def _instrument(phases: dict) -> list[str]:
+    """Time the import's phases by wrapping a few functions in this process only (the app is
+    not changed). Best effort: a phase whose function moved is left out of the breakdown."""
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.backends.utils import CursorWrapper
+
+    from evalconsole import jobs
+    from projects import pool_format, services
+
+    missing = []
+
+    def wrap(owner, name, phase):
+        original = getattr(owner, name, None)
+        if original is None:
+            missing.append(f"{getattr(owner, '__name__', owner)}.{name}")
+            return
+
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                phases[phase] = phases.get(phase, 0.0) + time.perf_counter() - started
+
+        setattr(owner, name, timed)
+
+    def timed_iter(original):
+        def iterate(self):
+            iterator = original(self)
+            while True:
+                started = time.perf_counter()
+                try:
+                    item = next(iterator)
+                except StopIteration:
+                    return
+                finally:
+                    phases["read"] = phases.get("read", 0.0) + time.perf_counter() - started
+                yield item
+
+        return iterate
+
+    pool_format.PoolReader.__iter__ = timed_iter(pool_format.PoolReader.__iter__)
+    writer = getattr(services, "_CopyWriter", None)
+    if writer is not None:
+        wrap(writer, "write", "write")
+    else:
+        missing.append("services._CopyWriter")
+    if "copy_expert" not in vars(CursorWrapper):  # Django hands it to the driver's cursor via __getattr__
+        CursorWrapper.copy_expert = lambda self, *args, **kwargs: self.cursor.copy_expert(*args, **kwargs)
+    wrap(CursorWrapper, "copy_expert", "copy")
+    wrap(BaseDatabaseWrapper, "commit", "commit")
+    wrap(jobs, "job_progress", "progress")
+    return missing
+
+
 def import_only(job_id: int, cprofile_out: str | None) -> None:
     """Child: run the job as a Celery worker would, print figures as one JSON line."""
     import django
@@ -350,6 +406,8 @@ def import_only(job_id: int, cprofile_out: str | None) -> None:
 
     from projects.services import pool_import_run
 
+    phases: dict[str, float] = {}
+    missing = _instrument(phases)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         backend = cursor.fetchone()[0]
@@ -380,6 +438,8 @@ def import_only(job_id: int, cprofile_out: str | None) -> None:
         "backend_cpu_s": backend_after - backend_cpu if backend_cpu is not None and backend_after else None,
         "rss_before_kib": rss_before,
         "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "phases": phases,
+        "phases_missing": missing,
     }
     print(RESULT_TAG + json.dumps(figures), flush=True)
 
@@ -610,6 +670,23 @@ def run(args, env: dict, workdir: Path) -> None:
         + (f", its PostgreSQL backend CPU {backend:.1f} s" if backend is not None else "")
         + f" of {imp:.1f} s wall; RSS {figures['rss_before_kib'] / 1024:.0f} MB after start-up, peak {rss_mb:.0f} MB"
     )
+    phases = figures.get("phases") or {}
+    if phases:
+        read, write, copy = phases.get("read", 0.0), phases.get("write", 0.0), phases.get("copy", 0.0)
+        commit, progress = phases.get("commit", 0.0), phases.get("progress", 0.0)
+        parts = [
+            ("read + validate (PoolReader)", read),
+            ("build COPY data (_CopyWriter)", max(0.0, write - copy)),
+            ("COPY: send, wait for PostgreSQL", copy),
+            ("COMMIT (deferred FK checks)", commit),
+            ("progress to cache", progress),
+        ]
+        parts.append(("other (claim, finish, file delete)", max(0.0, imp - sum(value for _, value in parts))))
+        print(
+            "import phases: " + "; ".join(f"{name} {value:.1f} s ({100 * value / imp:.0f}%)" for name, value in parts)
+        )
+        if figures.get("phases_missing"):
+            print(f"  (not timed, moved or renamed: {', '.join(figures['phases_missing'])})")
     print(f"upload (pool_upload: store the file, create the job): {sampling['upload_s']:.2f} s, not in the figures")
     print(
         f"load average (1 min) before / after the import: {figures['load'][0]:.2f} / {figures['load'][1]:.2f} "

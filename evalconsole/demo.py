@@ -144,7 +144,8 @@ def demo_pool(serps: int = 300, seed: int = 7) -> bytes:
                 "doc_id": f"v-{n:04d}-{rank}",
                 "title": f"{query.title()} · clip {rank}",
                 "url": f"https://videos.example/watch/{n:04d}{rank}",
-                "snippet": f"{rng.randint(1, 900)}k views · {rng.randint(1, 30)} days ago · creator{rng.randint(1, 99)}",
+                "snippet": f"{rng.randint(1, 900)}k views · {rng.randint(1, 30)} days ago "
+                f"· creator{rng.randint(1, 99)}",
                 "media_type": rng.choice(["video", "video", "video", "image", "live"]),
                 "sensitive": rng.random() < 0.04,
             }
@@ -162,7 +163,9 @@ def _ensure_project(owner) -> EvaluationProject:
     project = EvaluationProject.objects.filter(name=DEMO_PROJECT).first()
     if project is not None:
         return project
-    version = GuidelineVersion.objects.get(guideline__slug="serp-satisfaction", status=GuidelineVersion.Status.PUBLISHED)
+    version = GuidelineVersion.objects.get(
+        guideline__slug="serp-satisfaction", status=GuidelineVersion.Status.PUBLISHED
+    )
     project = project_services.project_create(
         owner=owner, name=DEMO_PROJECT, guideline_version=version, locales=list(DEMO_QUERIES), overlap=3,
         cost_per_judgment=Decimal("0.40"), gold_rate=0.05,

@@ -2,6 +2,7 @@
 
 import django_filters
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -73,7 +74,13 @@ def _service_values(request, data: dict, *, current=None) -> dict:
     if slug is not None or number is not None:
         slug = slug or current.guideline_version.guideline.slug
         number = number or current.guideline_version.number
-        values["guideline_version"] = get_guideline_version_for_user(request.user, slug, number)
+        try:
+            values["guideline_version"] = get_guideline_version_for_user(request.user, slug, number)
+        except Http404:
+            # The endpoint exists; what is missing is the version the input names.
+            raise serializers.ValidationError(
+                {"guideline_version": [f'There is no version {number} of a guideline "{slug}" you can use.']}
+            ) from None
     return values
 
 
@@ -211,7 +218,10 @@ class TaskOutput(serializers.Serializer):
 class TaskFilter(django_filters.FilterSet):
     locale = django_filters.CharFilter()
     category = django_filters.CharFilter()
-    is_gold = django_filters.BooleanFilter()
+    # A typed choice, so ?is_gold=maybe is a 400 rather than silently no filter.
+    is_gold = django_filters.TypedChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], coerce=lambda value: value == "true"
+    )
     stratum = django_filters.CharFilter()
 
     class Meta:

@@ -74,7 +74,9 @@ def detect_format(filename: str, head: bytes) -> str:
     name = (filename or "").lower()
     if name.endswith((".jsonl", ".ndjson", ".json")):
         return "jsonl"
-    if name.endswith((".csv", ".tsv")):
+    if name.endswith(".tsv"):
+        return "tsv"
+    if name.endswith(".csv"):
         return "csv"
     start = head.lstrip(BOM).lstrip()
     return "jsonl" if start[:1] in (b"{", b"[") else "csv"
@@ -149,7 +151,7 @@ class PoolReader:
 
     def __iter__(self) -> Iterator[SerpRecord]:
         try:
-            records = self._jsonl() if self.fmt == "jsonl" else self._csv()
+            records = self._jsonl() if self.fmt == "jsonl" else self._csv()  # csv or tsv
             empty = True
             for record in records:
                 empty = False
@@ -230,9 +232,10 @@ class PoolReader:
         def texts():
             for number, text in lines:
                 numbers.append(number)
-                yield text
+                # The csv module needs the line break back to keep one inside a quoted field.
+                yield text + "\n"
 
-        reader = csv.DictReader(texts(), strict=True)
+        reader = csv.DictReader(texts(), strict=True, delimiter="\t" if self.fmt == "tsv" else ",")
         try:
             header = reader.fieldnames
         except csv.Error as exc:
@@ -251,12 +254,13 @@ class PoolReader:
             if name not in header:
                 self.problem(1, name, "missing column")
                 bad_header = True
-        if len(set(header)) != len(header):
-            self.problem(1, None, "a column name appears twice")
+        for name in sorted({name for name in header if header.count(name) > 1}):
+            self.problem(1, name, "this column appears twice")
             bad_header = True
         if bad_header:
             return
         group: list[tuple[int, dict]] = []
+        group_lines: dict[tuple[str, str], int] = {}
         while True:
             try:
                 row = next(reader)
@@ -273,6 +277,13 @@ class PoolReader:
             if group and key != (group[0][1]["query_id"], group[0][1].get("variant", "")):
                 yield self._serp_from_rows(group)
                 group = []
+            if not group and key in group_lines:
+                # Rows of one SERP split apart: say so, rather than judge the pieces.
+                self.problem(line, "query_id", f"{self._shown(*key)} is already at line {group_lines[key]}; "
+                             "keep each SERP's rows together")  # fmt: skip
+                continue
+            if not group:
+                group_lines[key] = line
             group.append((line, row))
         if group:
             yield self._serp_from_rows(group)
@@ -459,11 +470,15 @@ class PoolReader:
                     line, gap_field, f"ranks must run from 1 to {len(entries)} without gaps; {missing[0]} is missing"
                 )
 
+    @staticmethod
+    def _shown(query_id: str, variant: str) -> str:
+        return f'query_id "{query_id}"' + (f' (variant "{variant}")' if variant else "")
+
     def _check_key(self, record: SerpRecord) -> bool:
         key = (record.query_id, record.variant)
-        shown = f'query_id "{record.query_id}"' + (f' (variant "{record.variant}")' if record.variant else "")
+        shown = self._shown(*key)
         if key in self._seen:
-            together = "; keep each SERP's rows together" if self.fmt == "csv" else ""
+            together = "; keep each SERP's rows together" if self.fmt != "jsonl" else ""
             self.problem(record.line, "query_id", f"{shown} is already at line {self._seen[key]}{together}")
             return False
         self._seen[key] = record.line

