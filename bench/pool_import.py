@@ -688,11 +688,17 @@ def run(args, env: dict, workdir: Path) -> None:
         if figures.get("phases_missing"):
             print(f"  (not timed, moved or renamed: {', '.join(figures['phases_missing'])})")
     print(f"upload (pool_upload: store the file, create the job): {sampling['upload_s']:.2f} s, not in the figures")
+    busy = figures["load"][0] > 0.75 * (os.cpu_count() or 1)  # the generation itself leaves ~1
     print(
-        f"load average (1 min) before / after the import: {figures['load'][0]:.2f} / {figures['load'][1]:.2f} "
+        ("NOTE: the machine was busy with other work; the wall times are pessimistic. " if busy else "")
+        + f"load average (1 min) before / after the import: {figures['load'][0]:.2f} / {figures['load'][1]:.2f} "
         f"on {os.cpu_count()} cores (anything else running competes with the importer and PostgreSQL)"
     )
-    print(f"sampling frame query (sampling_frame, {n:,} SERPs): {sampling['frame_s']:.2f} s")
+    rest = sampling["stratified_e2e"] - sampling["frame_s"] - sampling["stratified_draw"]
+    print(
+        f"stratified end to end = frame query (sampling_frame, {n:,} SERPs) {sampling['frame_s']:.2f} s "
+        f"+ draw {sampling['stratified_draw']:.2f} s + the rest (task rows, bulk insert) {max(0.0, rest):.2f} s"
+    )
     ratio = (n / imp) / LABEL_STUDIO_TASKS_PER_S
     print(
         f"Label Studio 1.23: ~{LABEL_STUDIO_TASKS_PER_S:,} SERP tasks/s (about one row each); "

@@ -20,6 +20,7 @@ from evalconsole.models import Job
 from evalconsole.roles import Role, has_role
 from guidelines.models import Guideline, GuidelineVersion
 from projects.models import EvaluationProject, PoolSerp, Task
+from raters.models import Assignment
 
 _GUIDELINE_READERS = (Role.ADMIN, Role.OWNER, Role.PM, Role.REVIEWER)
 
@@ -147,3 +148,25 @@ def get_job_for_user(user, job_id) -> Job:
     if project_id is not None and projects_visible_to(user).filter(pk=project_id).exists():
         return job
     raise Http404("No such job.")
+
+
+# --- Rating -------------------------------------------------------------------------------
+# Raters reach a project only to take work from it, and only their own assignments.
+
+
+def get_project_for_rater(user, project_id) -> EvaluationProject:
+    if not has_role(user, Role.RATER):
+        raise Http404("No such project.")
+    try:
+        return EvaluationProject.objects.select_related("guideline_version__guideline").get(pk=project_id)
+    except (EvaluationProject.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such project.") from None
+
+
+def get_assignment_for_user(user, assignment_id) -> Assignment:
+    try:
+        return Assignment.objects.select_related(
+            "task__serp", "task__serp_b", "task__project__guideline_version__guideline", "rater"
+        ).get(pk=assignment_id, rater=user)
+    except (Assignment.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such assignment.") from None

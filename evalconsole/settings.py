@@ -132,6 +132,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = env_str(
 )
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "evalconsole.tasks.clear_expired_sessions", "schedule": 24 * 60 * 60},
+    "expire-leases": {"task": "raters.tasks.expire_leases", "schedule": 60},
 }
 
 # --- Auth -------------------------------------------------------------------------------

@@ -143,7 +143,13 @@ class Task(models.Model):
     overlap = models.PositiveSmallIntegerField()
     is_gold = models.BooleanField(default=False)
     gold_answers = models.JSONField(null=True, blank=True)
+    # Any result on the task's pages is sensitive: routing honours each rater's cap and opt-out.
+    has_sensitive = models.BooleanField(default=False)
     judgment_count = models.PositiveIntegerField(default=0)
+    # Live leases; judgments + leases never exceed the overlap (a check constraint says so).
+    lease_count = models.PositiveIntegerField(default=0)
+    # A random key fixed at sampling: "then random" in the queue order, served by an index.
+    shuffle = models.IntegerField(default=0)
 
     class Meta:
         ordering = ["id"]
@@ -153,12 +159,26 @@ class Task(models.Model):
                 condition=Q(inclusion_probability__gt=0) & Q(inclusion_probability__lte=1),
                 name="task_inclusion_probability_range",
             ),
-            models.CheckConstraint(condition=Q(judgment_count__lte=F("overlap")), name="task_judgments_within_overlap"),
+            models.CheckConstraint(
+                condition=Q(is_gold=True) | Q(judgment_count__lte=F("overlap") - F("lease_count")),
+                name="task_judgments_and_leases_within_overlap",
+            ),
             models.CheckConstraint(
                 condition=Q(is_gold=False) | Q(gold_answers__isnull=False), name="task_gold_has_answers"
             ),
         ]
-        indexes = [models.Index(fields=["project", "locale"])]
+        indexes = [
+            models.Index(fields=["project", "locale"]),
+            # The queue: open tasks of a project by priority, fewest judgments, then shuffled.
+            models.Index(
+                F("project"),
+                F("is_gold"),
+                F("priority").desc(),
+                F("judgment_count"),
+                F("shuffle"),
+                name="task_queue_order",
+            ),
+        ]
 
     def __str__(self):
         return f"task {self.pk}: {self.query_id} ({self.locale})"

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from itertools import islice
 from pathlib import PurePath
 
+import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -352,6 +353,14 @@ def pool_import_run(*, job_id: int) -> Job | None:
 # --- Sampling into tasks ----------------------------------------------------------------
 
 
+def _serps_with_sensitive_results(serp_ids: list[int]) -> set[int]:
+    found = set()
+    for start in range(0, len(serp_ids), 10_000):
+        chunk = serp_ids[start : start + 10_000]
+        found |= set(PoolResult.objects.filter(serp_id__in=chunk, sensitive=True).values_list("serp_id", flat=True))
+    return found
+
+
 def tasks_sample(
     *,
     project: EvaluationProject,
@@ -400,6 +409,9 @@ def tasks_sample(
     except SamplingError as error:
         raise ValidationError({error.field: [str(error)]}) from None
     chosen = frame.set_index("unit").loc[sample["unit"]]
+    serp_ids = [int(unit) for unit in sample["unit"]] + [int(b) for b in chosen["serp_b"] if not pd.isna(b)]
+    sensitive = _serps_with_sensitive_results(serp_ids)
+    shuffles = np.random.default_rng(seed).integers(0, 2**31 - 1, size=len(sample))
     with transaction.atomic():
         EvaluationProject.objects.select_for_update().filter(pk=project.pk).first()
         if mode == "replace":
@@ -424,9 +436,16 @@ def tasks_sample(
                     inclusion_probability=float(probability),
                     priority=project.priority,
                     overlap=project.overlap,
+                    has_sensitive=int(unit) in sensitive or (not pd.isna(row.serp_b) and int(row.serp_b) in sensitive),
+                    shuffle=int(shuffle),
                 )  # fmt: skip
-                for unit, row, probability, stratum in zip(
-                    sample["unit"], chosen.itertuples(), sample["inclusion_probability"], sample["stratum"], strict=True
+                for unit, row, probability, stratum, shuffle in zip(
+                    sample["unit"],
+                    chosen.itertuples(),
+                    sample["inclusion_probability"],
+                    sample["stratum"],
+                    shuffles,
+                    strict=True,
                 )
             ],
             batch_size=5000,

@@ -1,14 +1,15 @@
-"""People over the API: admins list and onboard users (DESIGN.md, `/api/v1/users/`)."""
+"""People and their work over the API: users (admins), and next/submit/skip (raters)."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from evalconsole.access import require_role
+from evalconsole.access import get_assignment_for_user, get_project_for_rater, require_role
+from evalconsole.errors import Conflict
 from evalconsole.pagination import paginated
 from evalconsole.roles import SENIORITY, Role, roles_from
-from raters import selectors, services
+from raters import engine, selectors, services
 
 
 class UserOutput(serializers.Serializer):
@@ -72,3 +73,108 @@ class UserListApi(APIView):
         created = selectors.user_list().filter(pk__in=[person.pk for person in people])
         output = UserOutput(created, many=True).data
         return Response(output if many else output[0], status=status.HTTP_201_CREATED)
+
+
+# --- Rating -------------------------------------------------------------------------------
+
+
+class ResultOutput(serializers.Serializer):
+    rank = serializers.IntegerField()
+    doc_id = serializers.CharField()
+    title = serializers.CharField()
+    url = serializers.CharField()
+    snippet = serializers.CharField()
+    media_type = serializers.CharField()
+    thumbnail_url = serializers.CharField()
+    sensitive = serializers.BooleanField()
+
+
+class SerpOutput(serializers.Serializer):
+    side = serializers.CharField(allow_null=True)
+    query_id = serializers.CharField()
+    query = serializers.CharField()
+    locale = serializers.CharField()
+    results = ResultOutput(many=True)
+
+
+class AssignmentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    task = serializers.IntegerField(source="task_id")
+    project = serializers.IntegerField(source="project_id")
+    serps = serializers.SerializerMethodField()
+    guideline_version = serializers.SerializerMethodField()
+    leased_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    status = serializers.CharField()
+
+    def get_serps(self, assignment) -> list[dict]:
+        return [
+            {**serp, "results": list(results)}
+            for serp, results in selectors.assignment_pages(assignment=assignment)
+        ]  # fmt: skip
+
+    def get_guideline_version(self, assignment) -> dict:
+        version = assignment.task.project.guideline_version
+        return {"guideline": version.guideline.slug, "number": version.number, "schema": version.schema}
+
+
+class NextApi(APIView):
+    @extend_schema(request=None, responses={200: AssignmentOutput, 204: None})
+    def post(self, request, project_id):
+        """Lease the next task (or the one already leased to you here); 204 when the queue is empty."""
+        project = get_project_for_rater(request.user, project_id)
+        try:
+            assignment = engine.lease_next(rater=request.user, project=project)
+        except engine.Unavailable as reason:
+            raise Conflict(str(reason), code="unavailable") from None
+        if assignment is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        assignment = get_assignment_for_user(request.user, assignment.pk)
+        return Response(AssignmentOutput(assignment).data)
+
+
+class SubmitInput(serializers.Serializer):
+    submission_id = serializers.UUIDField()
+    page = serializers.DictField(required=False, default=dict)
+    results = serializers.DictField(child=serializers.DictField(), required=False, default=dict)
+    cannot_judge = serializers.CharField(required=False, allow_null=True, default=None, max_length=64)
+    active_ms = serializers.IntegerField(min_value=0, max_value=24 * 60 * 60 * 1000)
+
+
+class JudgmentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    assignment = serializers.IntegerField(source="assignment_id")
+    task = serializers.IntegerField(source="task_id")
+    submission_id = serializers.UUIDField()
+    guideline_version = serializers.IntegerField(source="guideline_version.number")
+    page = serializers.JSONField()
+    cannot_judge = serializers.CharField()
+    active_ms = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+
+
+class SubmitApi(APIView):
+    @extend_schema(request=SubmitInput, responses={201: JudgmentOutput, 200: JudgmentOutput})
+    def post(self, request, assignment_id):
+        """Submit answers; a retry with the same submission_id returns the judgment already made (200)."""
+        assignment = get_assignment_for_user(request.user, assignment_id)
+        data = SubmitInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        judgment, created = services.judgment_submit(assignment=assignment, **data.validated_data)
+        return Response(
+            JudgmentOutput(judgment).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+class SkipInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+
+class SkipApi(APIView):
+    @extend_schema(request=SkipInput, responses=AssignmentOutput)
+    def post(self, request, assignment_id):
+        assignment = get_assignment_for_user(request.user, assignment_id)
+        data = SkipInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.assignment_skip(assignment=assignment, reason=data.validated_data["reason"])
+        return Response(AssignmentOutput(assignment).data)

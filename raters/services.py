@@ -1,13 +1,19 @@
-"""Writes for people: accounts, roles and rater profiles."""
+"""Writes for people (accounts, roles, rater profiles) and for their work (judgments, skips)."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from evalconsole.errors import Conflict
 from evalconsole.locales import locale_problem
 from evalconsole.roles import Role, set_role
-from raters.models import RaterProfile
+from guidelines.answers import validate_answers
+from guidelines.schema import PREFERENCE_KEY
+from projects.models import PoolResult
+from raters import engine
+from raters.models import Assignment, Judgment, RaterProfile, ResultAnswer, SensitiveReveal
 
 User = get_user_model()
 MAX_DAILY_QUOTA = 10_000
@@ -93,3 +99,111 @@ def users_create_bulk(*, people: list[dict]) -> list:
 def profile_for(user) -> RaterProfile:
     profile, _ = RaterProfile.objects.get_or_create(user=user)
     return profile
+
+
+# --- Judgments ----------------------------------------------------------------------------
+
+
+def _result_rows(judgment, schema: dict, results: dict, serp_by_doc: dict) -> list:
+    """Per-result answers as narrow rows: numbers for ordinal/boolean, text otherwise, a row per multi choice."""
+    types = {question["key"]: question["type"] for question in schema.get("result_questions", [])}
+    rows = []
+    for doc_id, answers in results.items():
+        for key, value in answers.items():
+            if value is None:
+                continue
+            base = {"judgment": judgment, "serp_id": serp_by_doc[doc_id], "doc_id": doc_id, "question": key}
+            kind = types[key]
+            if kind == "ordinal":
+                rows.append(ResultAnswer(**base, value=float(value)))
+            elif kind == "boolean":
+                rows.append(ResultAnswer(**base, value=1.0 if value else 0.0))
+            elif kind == "multi":
+                rows += [ResultAnswer(**base, text=str(choice)) for choice in value]
+            else:
+                rows.append(ResultAnswer(**base, text=str(value)))
+    return rows
+
+
+def judgment_submit(
+    *,
+    assignment: Assignment,
+    submission_id,
+    page: dict,
+    results: dict,
+    cannot_judge: str | None = None,
+    active_ms: int,
+    now=None,
+) -> tuple[Judgment, bool]:
+    """Store a rater's answers once. Returns (judgment, created): a retry with the same
+    submission_id gets the judgment it already made."""
+    now = now or timezone.now()
+    earlier = Judgment.objects.filter(submission_id=submission_id).first()
+    if earlier is not None:
+        if earlier.assignment_id != assignment.pk:
+            raise Conflict("This submission_id was already used for another task.", code="submission_id_reused")
+        return earlier, False
+    if assignment.status == Assignment.Status.SUBMITTED:
+        raise Conflict(
+            "This task is already submitted; your answers were saved the first time.", code="already_submitted"
+        )
+    if assignment.status != Assignment.Status.LEASED or assignment.expires_at <= now:
+        raise Conflict(
+            f"Your lease on this task ended at {assignment.expires_at:%H:%M} UTC and it went back to the pool; "
+            "take the next task.",
+            code="lease_expired",
+        )
+    task = assignment.task
+    project = task.project
+    version = project.guideline_version
+    serps = [serp for serp in (task.serp, task.serp_b) if serp is not None]
+    serp_by_doc = {}
+    for serp_id, doc_id in PoolResult.objects.filter(serp__in=serps).values_list("serp_id", "doc_id"):
+        serp_by_doc.setdefault(doc_id, serp_id)
+    problems = validate_answers(
+        version.schema, page=page, results=results, doc_ids=list(serp_by_doc), cannot_judge=cannot_judge
+    )
+    if problems:
+        raise ValidationError({"answers": [str(problem) for problem in problems]})
+    page = dict(page)
+    if assignment.swapped and isinstance(page.get(PREFERENCE_KEY), (int, float)):
+        # The rater said "left" about the second variant: store it the way round it really was.
+        page[PREFERENCE_KEY] = -page[PREFERENCE_KEY]
+    try:
+        with transaction.atomic():
+            if not engine.release(assignment, status=Assignment.Status.SUBMITTED, now=now, judged=True):
+                # The release waited for any other submit of this assignment to commit: a retry
+                # with the same submission_id gets that judgment.
+                earlier = Judgment.objects.filter(submission_id=submission_id, assignment=assignment).first()
+                if earlier is not None:
+                    return earlier, False
+                raise Conflict("This task is no longer leased to you; take the next task.", code="lease_expired")
+            judgment = Judgment.objects.create(
+                assignment=assignment, task=task, project=project, rater=assignment.rater, guideline_version=version,
+                submission_id=submission_id, page=page, cannot_judge=cannot_judge or "", active_ms=active_ms,
+                is_gold=assignment.is_gold,
+            )  # fmt: skip
+            ResultAnswer.objects.bulk_create(_result_rows(judgment, version.schema, results, serp_by_doc))
+    except IntegrityError:
+        # The same submission_id arrived twice at once (a retry racing the first try).
+        earlier = Judgment.objects.filter(submission_id=submission_id, assignment=assignment).first()
+        if earlier is None:
+            raise
+        return earlier, False
+    return judgment, True
+
+
+def assignment_skip(*, assignment: Assignment, reason: str = "", now=None) -> Assignment:
+    now = now or timezone.now()
+    if assignment.status != Assignment.Status.LEASED:
+        raise Conflict(f"This task is {assignment.status}; only a leased task can be skipped.", code="not_leased")
+    assignment.skip_reason = (reason or "")[:200]
+    with transaction.atomic():
+        if not engine.release(assignment, status=Assignment.Status.SKIPPED, now=now):
+            raise Conflict("This task is no longer leased to you.", code="not_leased")
+        Assignment.objects.filter(pk=assignment.pk).update(skip_reason=assignment.skip_reason)
+    return assignment
+
+
+def reveal_log(*, assignment: Assignment, doc_id: str) -> SensitiveReveal:
+    return SensitiveReveal.objects.create(assignment=assignment, doc_id=doc_id[:200])
