@@ -185,5 +185,8 @@ def seed_demo(*, password: str) -> dict:
     with transaction.atomic():
         people = {spec["username"]: _ensure_person(spec, password) for spec in DEMO_PEOPLE}
         guidelines = [_ensure_guideline(spec, people["owner"]) for spec in DEMO_GUIDELINES]
+        for spec in DEMO_PEOPLE:
+            if spec["role"] in (Role.RATER, Role.REVIEWER):
+                people[spec["username"]].rater_profile.qualifications.add(*guidelines)
     project = _ensure_project(people["owner"])
     return {"people": DEMO_PEOPLE, "guidelines": guidelines, "project": project}

@@ -1,6 +1,6 @@
 """People and their work over the API: users (admins), and next/submit/skip (raters)."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -107,11 +107,10 @@ class AssignmentOutput(serializers.Serializer):
     expires_at = serializers.DateTimeField()
     status = serializers.CharField()
 
+    @extend_schema_field(SerpOutput(many=True))
     def get_serps(self, assignment) -> list[dict]:
-        return [
-            {**serp, "results": list(results)}
-            for serp, results in selectors.assignment_pages(assignment=assignment)
-        ]  # fmt: skip
+        pages = selectors.assignment_pages(assignment=assignment)
+        return [SerpOutput({**serp, "results": results}).data for serp, results in pages]
 
     def get_guideline_version(self, assignment) -> dict:
         version = assignment.task.project.guideline_version
