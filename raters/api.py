@@ -18,6 +18,7 @@ class UserOutput(serializers.Serializer):
     role = serializers.SerializerMethodField()
     locales = serializers.SerializerMethodField()
     daily_quota = serializers.SerializerMethodField()
+    qualifications = serializers.SerializerMethodField()
     is_active = serializers.BooleanField()
     date_joined = serializers.DateTimeField()
 
@@ -36,6 +37,10 @@ class UserOutput(serializers.Serializer):
         profile = self._profile(user)
         return profile.daily_quota if profile else None
 
+    def get_qualifications(self, user) -> list[str]:
+        profile = self._profile(user)
+        return sorted(guideline.slug for guideline in profile.qualifications.all()) if profile else []
+
 
 class UserInput(serializers.Serializer):
     username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150)
@@ -44,6 +49,7 @@ class UserInput(serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     locales = serializers.ListField(child=serializers.CharField(max_length=35), required=False, default=list)
     daily_quota = serializers.IntegerField(min_value=0, max_value=services.MAX_DAILY_QUOTA, required=False)
+    qualifications = serializers.ListField(child=serializers.SlugField(), required=False, default=list)
 
 
 class UserListApi(APIView):

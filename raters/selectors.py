@@ -8,7 +8,11 @@ User = get_user_model()
 
 
 def user_list(*, role: str | None = None) -> QuerySet:
-    people = User.objects.select_related("rater_profile").prefetch_related("groups").order_by("username")
+    people = (
+        User.objects.select_related("rater_profile")
+        .prefetch_related("groups", "rater_profile__qualifications")
+        .order_by("username")
+    )
     if role == Role.ADMIN:
         people = people.filter(is_staff=True)
     elif role in GROUP_ROLES:

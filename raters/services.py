@@ -10,6 +10,7 @@ from evalconsole.errors import Conflict
 from evalconsole.locales import locale_problem
 from evalconsole.roles import Role, set_role
 from guidelines.answers import validate_answers
+from guidelines.models import Guideline
 from guidelines.schema import PREFERENCE_KEY
 from projects.models import PoolResult
 from raters import engine
@@ -44,9 +45,17 @@ def user_create(
     locales=(),
     daily_quota: int | None = None,
     email: str = "",
+    qualifications=(),
 ):
-    """A person with one role and a rater profile, all or nothing."""
+    """A person with one role and a rater profile, all or nothing.
+
+    `qualifications`: slugs of the guidelines this person may rate under.
+    """
     errors = _profile_errors(locales=locales, daily_quota=daily_quota)
+    guidelines = list(Guideline.objects.filter(slug__in=qualifications))
+    unknown = sorted(set(qualifications) - {guideline.slug for guideline in guidelines})
+    if unknown:
+        errors["qualifications"] = [f'There is no guideline "{slug}".' for slug in unknown]
     try:
         role = Role(role)
     except ValueError:
@@ -68,6 +77,7 @@ def user_create(
         if daily_quota is not None:
             profile.daily_quota = daily_quota
         profile.save()
+        profile.qualifications.set(guidelines)
     return candidate
 
 

@@ -111,3 +111,18 @@ def test_only_admins_may_see_or_create_people(api, request, persona):
 
 def test_anonymous_callers_are_asked_to_authenticate(api, db):
     assert api.get(URL).status_code == 401
+
+
+def test_a_rater_is_onboarded_with_the_guidelines_they_are_qualified_for(api, admin_user, published_version):
+    response = api.as_user(admin_user).post(URL, {**GOOD, "qualifications": ["serp"]}, format="json")
+    assert response.status_code == 201
+    assert response.json()["qualifications"] == ["serp"]
+    profile = RaterProfile.objects.get(user__username="giulia")
+    assert list(profile.qualifications.values_list("slug", flat=True)) == ["serp"]
+
+
+def test_a_qualification_for_an_unknown_guideline_is_refused(api, admin_user):
+    response = api.as_user(admin_user).post(URL, {**GOOD, "qualifications": ["nope"]}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"qualifications": ['There is no guideline "nope".']}
+    assert not User.objects.filter(username="giulia").exists()
