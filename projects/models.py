@@ -83,7 +83,8 @@ class PoolSerp(models.Model):
 
 
 class PoolResult(models.Model):
-    serp = models.ForeignKey(PoolSerp, on_delete=models.CASCADE, related_name="results")
+    # No index of its own: the unique (serp, rank) index serves lookups by SERP.
+    serp = models.ForeignKey(PoolSerp, on_delete=models.CASCADE, related_name="results", db_index=False)
     rank = models.PositiveSmallIntegerField()
     doc_id = models.CharField(max_length=200)
     title = models.CharField(max_length=500, blank=True)
