@@ -342,9 +342,28 @@ def _proc_cpu_seconds(pid: int) -> float | None:
         return None
 
 
+def _wrap(owner, name: str, phases: dict, phase: str, missing: list, undo: list | None = None) -> None:
+    """Add the time spent in owner.name to phases[phase] (in this process only; the app is not
+    changed). Best effort: a function that moved is listed in `missing` and left out."""
+    original = getattr(owner, name, None)
+    if original is None:
+        missing.append(f"{getattr(owner, '__name__', owner)}.{name}")
+        return
+
+    def timed(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            phases[phase] = phases.get(phase, 0.0) + time.perf_counter() - started
+
+    setattr(owner, name, timed)
+    if undo is not None:
+        undo.append(lambda: setattr(owner, name, original))
+
+
 def _instrument(phases: dict) -> list[str]:
-    """Time the import's phases by wrapping a few functions in this process only (the app is
-    not changed). Best effort: a phase whose function moved is left out of the breakdown."""
+    """Time the import's phases: reading, building the COPY data, COPY, COMMIT, progress."""
     from django.db.backends.base.base import BaseDatabaseWrapper
     from django.db.backends.utils import CursorWrapper
 
@@ -354,19 +373,7 @@ def _instrument(phases: dict) -> list[str]:
     missing = []
 
     def wrap(owner, name, phase):
-        original = getattr(owner, name, None)
-        if original is None:
-            missing.append(f"{getattr(owner, '__name__', owner)}.{name}")
-            return
-
-        def timed(*args, **kwargs):
-            started = time.perf_counter()
-            try:
-                return original(*args, **kwargs)
-            finally:
-                phases[phase] = phases.get(phase, 0.0) + time.perf_counter() - started
-
-        setattr(owner, name, timed)
+        _wrap(owner, name, phases, phase, missing)
 
     def timed_iter(original):
         def iterate(self):
@@ -406,6 +413,8 @@ def import_only(job_id: int, cprofile_out: str | None) -> None:
 
     from projects.services import pool_import_run
 
+    if "bench" not in connection.settings_dict["NAME"]:
+        fail(f"--import-only runs on a bench database only, not {connection.settings_dict['NAME']!r}.")
     phases: dict[str, float] = {}
     missing = _instrument(phases)
     with connection.cursor() as cursor:
@@ -435,9 +444,11 @@ def import_only(job_id: int, cprofile_out: str | None) -> None:
         "errors": (job.errors or [])[:10] if job else None,
         "wall_s": wall,
         "python_cpu_s": cpu,
-        "backend_cpu_s": backend_after - backend_cpu if backend_cpu is not None and backend_after else None,
+        "backend_cpu_s": None if backend_cpu is None or backend_after is None else backend_after - backend_cpu,
         "rss_before_kib": rss_before,
         "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        # Should the importer ever fork helpers: the largest of them (0 while it does not).
+        "children_peak_rss_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
         "phases": phases,
         "phases_missing": missing,
     }
@@ -511,7 +522,7 @@ def print_py_spy(path: Path, limit: int = 25) -> None:
     if not total:
         print("py-spy recorded no samples")
         return
-    print(f"\npy-spy profile of the import: {total} samples (idle included)")
+    print(f"\npy-spy profile of the import process: {total} CPU samples (waits not sampled; start-up included)")
     for title, table in (("own time", own), ("inclusive", inclusive)):
         print(f"  top by {title}:")
         for frame, count in sorted(table.items(), key=lambda item: -item[1])[:limit]:
@@ -562,6 +573,7 @@ def main(argv=None) -> None:
     parser.add_argument("--db-name", default=BENCH_DB, help=f"bench database name (default {BENCH_DB})")
     parser.add_argument("--keep", action="store_true", help="keep the bench data and the generated file")
     parser.add_argument("--profile", choices=["cprofile", "py-spy"], help="profile the import (slows it)")
+    parser.add_argument("--json", metavar="FILE", help="also write the figures to FILE as JSON")
     parser.add_argument("--timeout", type=int, default=1800, help="stop the import after this many seconds")
     parser.add_argument("--import-only", type=int, metavar="JOB_ID", help=argparse.SUPPRESS)
     parser.add_argument("--cprofile-out", help=argparse.SUPPRESS)
@@ -625,7 +637,7 @@ def run(args, env: dict, workdir: Path) -> None:
     imp = figures["wall_s"]
     scale = n / TARGET_SERPS
     import_target = TARGET_IMPORT_S * scale
-    rss_mb = figures["peak_rss_kib"] / 1024
+    rss_mb = (figures["peak_rss_kib"] + figures.get("children_peak_rss_kib", 0)) / 1024
     passed = imp <= import_target
     rows = [
         ("measure", "value", "target", ""),
@@ -668,7 +680,13 @@ def run(args, env: dict, workdir: Path) -> None:
     print(
         f"\nimporter: Python CPU {figures['python_cpu_s']:.1f} s"
         + (f", its PostgreSQL backend CPU {backend:.1f} s" if backend is not None else "")
-        + f" of {imp:.1f} s wall; RSS {figures['rss_before_kib'] / 1024:.0f} MB after start-up, peak {rss_mb:.0f} MB"
+        + f" of {imp:.1f} s wall; RSS {figures['rss_before_kib'] / 1024:.0f} MB after start-up, "
+        f"peak {figures['peak_rss_kib'] / 1024:.0f} MB"
+        + (
+            f" + {figures['children_peak_rss_kib'] / 1024:.0f} MB in a child"
+            if figures.get("children_peak_rss_kib")
+            else ""
+        )
     )
     phases = figures.get("phases") or {}
     if phases:
@@ -694,17 +712,36 @@ def run(args, env: dict, workdir: Path) -> None:
         + f"load average (1 min) before / after the import: {figures['load'][0]:.2f} / {figures['load'][1]:.2f} "
         f"on {os.cpu_count()} cores (anything else running competes with the importer and PostgreSQL)"
     )
-    rest = sampling["stratified_e2e"] - sampling["frame_s"] - sampling["stratified_draw"]
-    print(
-        f"stratified end to end = frame query (sampling_frame, {n:,} SERPs) {sampling['frame_s']:.2f} s "
-        f"+ draw {sampling['stratified_draw']:.2f} s + the rest (task rows, bulk insert) {max(0.0, rest):.2f} s"
-    )
+    for key, label in (("stratified_e2e", "stratified"), ("weighted_e2e", "traffic_weighted")):
+        phases = sampling.get(f"{key}_phases") or {}
+        print(
+            f"{label} end to end {sampling[key]:.2f} s = "
+            + " + ".join(f"{name} {value:.2f} s" for name, value in phases.items() if value >= 0.005)
+        )
     ratio = (n / imp) / LABEL_STUDIO_TASKS_PER_S
     print(
         f"Label Studio 1.23: ~{LABEL_STUDIO_TASKS_PER_S:,} SERP tasks/s (about one row each); "
         f"evalconsole: {n / imp:,.0f} SERPs/s with {per} result rows each = {ratio:.2f}x the tasks/s, "
         f"{ratio * per:.1f}x the rows/s"
     )
+    if args.json:
+        report = {
+            "date": date.today().isoformat(),
+            "machine": machine(),
+            "postgresql": pg_version,
+            "python": sys.version.split()[0],
+            "serps": n,
+            "results": n * per,
+            "file_bytes": file_bytes,
+            "generation_s": generation_s,
+            "import": figures,
+            "sampling": sampling,
+            "sample_size": size,
+            "profiled": args.profile,
+        }
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
+        print(f"figures written to {args.json}")
     if args.profile == "cprofile":
         print_cprofile(workdir / "import.pstats")
     elif args.profile == "py-spy":
@@ -716,10 +753,11 @@ def measure(args, env, workdir, pool, n, per, size):
 
     from django.contrib.auth import get_user_model
     from django.core.files import File
+    from django.db.models import QuerySet
 
     from evalconsole.models import Job
     from guidelines.services import guideline_create, version_publish
-    from projects import selectors, tasks
+    from projects import selectors, services, tasks
     from projects.models import PoolResult, PoolSerp, Task
     from projects.sampling import draw_sample
     from projects.services import pool_upload, project_create, tasks_sample
@@ -753,11 +791,30 @@ def measure(args, env, workdir, pool, n, per, size):
         fail(f"imported {serps} SERPs and {results} results (job says {job.result}); expected {n} and {n * per}", 3)
     print(f"  verified: {serps:,} SERPs, {results:,} results", flush=True)
 
-    # Sampling, as the API call does it, then its parts.
+    # Sampling, as the API call does it (its phases timed), then the draw alone.
     timings = {"upload_s": upload_s}
-    started = time.perf_counter()
-    tasks_sample(project=project, created_by=owner, strategy="stratified", strata=["locale"], size=size, seed=1)
-    timings["stratified_e2e"] = time.perf_counter() - started
+
+    def sample_e2e(key, **options):
+        phases, missing, undo = {}, [], []
+        for target, name, phase in (
+            (selectors, "sampling_frame", "frame query"),
+            (services, "draw_sample", "draw"),
+            (services, "_serps_with_sensitive_results", "sensitive lookup"),
+            (QuerySet, "delete", "delete old tasks"),
+            (QuerySet, "bulk_create", "insert tasks"),
+        ):
+            _wrap(target, name, phases, phase, missing, undo)
+        started = time.perf_counter()
+        try:
+            tasks_sample(project=project, created_by=owner, size=size, seed=1, **options)
+        finally:
+            timings[key] = time.perf_counter() - started
+            for restore in undo:
+                restore()
+        phases["rest"] = max(0.0, timings[key] - sum(phases.values()))
+        timings[f"{key}_phases"] = phases
+
+    sample_e2e("stratified_e2e", strategy="stratified", strata=["locale"])
     if Task.objects.filter(project=project).count() != size:
         fail("stratified sampling made the wrong number of tasks", 3)
     started = time.perf_counter()
@@ -769,9 +826,7 @@ def measure(args, env, workdir, pool, n, per, size):
     started = time.perf_counter()
     draw_sample(frame, strategy="traffic_weighted", size=size, seed=1)
     timings["weighted_draw"] = time.perf_counter() - started
-    started = time.perf_counter()
-    tasks_sample(project=project, created_by=owner, strategy="traffic_weighted", size=size, seed=1)
-    timings["weighted_e2e"] = time.perf_counter() - started
+    sample_e2e("weighted_e2e", strategy="traffic_weighted")
     if Task.objects.filter(project=project).count() != size:
         fail("traffic_weighted sampling made the wrong number of tasks", 3)
     print(f"  sampled {size:,} tasks (stratified, then traffic_weighted)", flush=True)

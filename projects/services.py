@@ -410,8 +410,11 @@ def tasks_sample(
     with transaction.atomic():
         EvaluationProject.objects.select_for_update().filter(pk=project.pk).first()
         if mode == "replace":
-            project.tasks.all().delete()
-            project.sampling_runs.all().delete()
+            # One DELETE each instead of the ORM's collect-then-delete: a draft's tasks have no
+            # assignments yet, and the database's foreign keys refuse the delete if one did.
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {Task._meta.db_table} WHERE project_id = %s", [project.pk])  # noqa: S608
+                cursor.execute(f"DELETE FROM {SamplingRun._meta.db_table} WHERE project_id = %s", [project.pk])  # noqa: S608
         run = SamplingRun.objects.create(
             project=project, strategy=strategy, size=size, strata=strata,
             allocation=allocation if strategy == "stratified" else "", seed=seed, mode=mode,

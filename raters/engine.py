@@ -80,7 +80,8 @@ def lease_next(*, rater, project: EvaluationProject, now=None) -> Assignment | N
     locale, quota).
     """
     now = now or timezone.now()
-    profile = RaterProfile.objects.get(user=rater)
+    # A person added in the admin may have no profile yet: then they have no qualifications.
+    profile, _ = RaterProfile.objects.get_or_create(user=rater)
     check_eligible(profile=profile, project=project)
     live = (
         Assignment.objects.filter(rater=rater, project=project, status=Status.LEASED, expires_at__gt=now)
@@ -92,7 +93,8 @@ def lease_next(*, rater, project: EvaluationProject, now=None) -> Assignment | N
     expire_leases(project=project, now=now)
     taken_today, sensitive_today = day_counts(rater, now)
     if taken_today >= profile.daily_quota:
-        raise Unavailable(f"You have reached today's quota of {profile.daily_quota} tasks.")
+        noun = "task" if profile.daily_quota == 1 else "tasks"
+        raise Unavailable(f"You have reached today's quota of {profile.daily_quota} {noun}.")
     allow_sensitive = not profile.sensitive_opt_out and sensitive_today < profile.sensitive_daily_cap
     position = Assignment.objects.filter(rater=rater, project=project).count()
     want_gold = gold_due(position, project.gold_rate)

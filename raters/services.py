@@ -157,6 +157,8 @@ def judgment_submit(
         raise Conflict(
             "This task is already submitted; your answers were saved the first time.", code="already_submitted"
         )
+    if assignment.status == Assignment.Status.SKIPPED:
+        raise Conflict("You skipped this task, so it cannot be submitted; take the next task.", code="not_leased")
     if assignment.status != Assignment.Status.LEASED or assignment.expires_at <= now:
         raise Conflict(
             f"Your lease on this task ended at {assignment.expires_at:%H:%M} UTC and it went back to the pool; "
