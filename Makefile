@@ -7,7 +7,7 @@ PY := .venv/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: venv run services services-down test bench check lock clean
+.PHONY: venv run services services-down test bench bench-rating check lock clean
 
 venv: .venv/.installed
 
@@ -43,6 +43,13 @@ bench: venv services
 	export SECRET_KEY=insecure-bench-only-key HTTPS=false CELERY_EAGER=true STATIC_MANIFEST=false \
 	       ALLOWED_HOSTS=127.0.0.1,localhost; \
 	$(PY) -m bench.pool_import $(BENCH_ARGS)
+
+# Raters over HTTP against gunicorn: judgments/s and next-task latency at 8 and 50 raters.
+bench-rating: venv services
+	source "$$(bash scripts/services.sh env)"; \
+	export SECRET_KEY=insecure-bench-only-key HTTPS=false CELERY_EAGER=true STATIC_MANIFEST=false \
+	       ALLOWED_HOSTS=127.0.0.1,localhost; \
+	$(PY) -m bench.rating_load $(BENCH_ARGS)
 
 # Checks the development configuration unless the environment says otherwise.
 check: venv
