@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from guidelines.models import Guideline, GuidelineVersion
 from guidelines.schema import STARTER_SCHEMA
+from raters.admin import ReadOnlyAdmin
 
 TEXT_ONLY = {"page_questions": [{"key": "comment", "label": "Comment", "type": "text"}]}
 
@@ -239,6 +240,12 @@ OUR_MODELS = sorted(
     (model._meta.app_label, model._meta.model_name)
     for model, model_admin in admin.site._registry.items()
     if type(model_admin).__module__.split(".")[0] in ("guidelines", "raters")
+    and not isinstance(model_admin, ReadOnlyAdmin)
+)
+WORK_RECORDS = sorted(
+    (model._meta.app_label, model._meta.model_name)
+    for model, model_admin in admin.site._registry.items()
+    if isinstance(model_admin, ReadOnlyAdmin)
 )
 
 
@@ -307,3 +314,9 @@ def test_a_version_added_in_the_admin_starts_as_a_draft(admin_client, guideline,
 
     assert response.status_code == 302
     assert GuidelineVersion.objects.get().status == "draft"
+
+
+@pytest.mark.parametrize(("app_label", "model_name"), WORK_RECORDS, ids=[".".join(m) for m in WORK_RECORDS])
+def test_work_records_are_listed_but_never_added_by_hand(admin_client, app_label, model_name):
+    assert admin_client.get(reverse(f"admin:{app_label}_{model_name}_changelist")).status_code == 200
+    assert admin_client.get(reverse(f"admin:{app_label}_{model_name}_add")).status_code == 403
