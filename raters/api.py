@@ -1,4 +1,4 @@
-"""People and their work over the API: users (admins), and next/submit/skip (raters)."""
+"""People and their work over the API: users (admins), and next/submit/skip/reveal (raters)."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -183,3 +183,27 @@ class SkipApi(APIView):
         data.is_valid(raise_exception=True)
         services.assignment_skip(assignment=assignment, reason=data.validated_data["reason"])
         return Response(AssignmentOutput(assignment).data)
+
+
+class RevealInput(serializers.Serializer):
+    doc_id = serializers.CharField(max_length=200, trim_whitespace=False)
+
+
+class RevealOutput(serializers.Serializer):
+    assignment = serializers.IntegerField(source="assignment_id")
+    doc_id = serializers.CharField()
+    revealed_at = serializers.DateTimeField()
+
+
+class RevealApi(APIView):
+    @extend_schema(request=RevealInput, responses={201: RevealOutput})
+    def post(self, request, assignment_id):
+        """Log that the rater chose to see a sensitive result (wellbeing audits)."""
+        assignment = get_assignment_for_user(request.user, assignment_id)
+        data = RevealInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        doc_id = data.validated_data["doc_id"]
+        if not selectors.assignment_has_doc(assignment=assignment, doc_id=doc_id):
+            raise serializers.ValidationError({"doc_id": ["This result is not on your task."]})
+        reveal = services.reveal_log(assignment=assignment, doc_id=doc_id)
+        return Response(RevealOutput(reveal).data, status=status.HTTP_201_CREATED)

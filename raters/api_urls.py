@@ -7,4 +7,5 @@ urlpatterns = [
     path("projects/<int:project_id>/next/", api.NextApi.as_view(), name="project-next"),
     path("assignments/<int:assignment_id>/submit/", api.SubmitApi.as_view(), name="assignment-submit"),
     path("assignments/<int:assignment_id>/skip/", api.SkipApi.as_view(), name="assignment-skip"),
+    path("assignments/<int:assignment_id>/reveal/", api.RevealApi.as_view(), name="assignment-reveal"),
 ]

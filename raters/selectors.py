@@ -1,8 +1,14 @@
+from urllib.parse import urlsplit
+
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from evalconsole.roles import GROUP_ROLES, Role
-from projects.models import PoolResult
+from projects.models import EvaluationProject, PoolResult, Task
+from raters import engine
+from raters.models import Assignment
 
 User = get_user_model()
 
@@ -43,3 +49,102 @@ def assignment_pages(*, assignment) -> list[tuple[dict, list]]:
         )
         for side, serp in zip(sides, serps, strict=True)
     ]
+
+
+# --- The rater console ----------------------------------------------------------------------
+
+
+def _http_only(url: str) -> str:
+    """A pool link as the console may use it: http(s) or nothing (import checks this too)."""
+    scheme = urlsplit(url or "").scheme.lower()
+    return url if scheme in ("http", "https") else ""
+
+
+def projects_open_to(*, rater, profile) -> list[EvaluationProject]:
+    """Active projects this rater may work on now (qualified, a locale in common), with open tasks counted.
+
+    The same rules as engine.check_eligible, as a list; the locale overlap is checked in Python
+    because JSON list overlap is not portable across databases, and active projects are few.
+    """
+    locales = list(profile.locales)
+    waiting = (
+        Task.objects.filter(
+            project=OuterRef("pk"),
+            is_gold=False,
+            locale__in=locales,
+            judgment_count__lt=F("overlap") - F("lease_count"),
+        )
+        .exclude(Exists(Assignment.objects.filter(task=OuterRef("pk"), rater=rater)))
+        .order_by()
+        .values("project")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    projects = (
+        EvaluationProject.objects.filter(
+            status=EvaluationProject.Status.ACTIVE,
+            guideline_version__guideline__in=profile.qualifications.all(),
+        )
+        .select_related("guideline_version__guideline")
+        .annotate(open_tasks=Coalesce(Subquery(waiting), 0))
+        .order_by("-priority", "deadline", "name")
+    )
+    return [project for project in projects if not project.locales or set(project.locales) & set(locales)]
+
+
+def rater_day(*, rater, profile, now=None) -> dict:
+    """Today's numbers for the progress bar: judgments made, and how many more tasks the quota allows."""
+    now = now or timezone.now()
+    taken, sensitive = engine.day_counts(rater, now)
+    return {
+        "done_today": engine.judged_today(rater, now),
+        "daily_quota": profile.daily_quota,
+        "quota_left": max(0, profile.daily_quota - taken),
+        "sensitive_left": max(0, profile.sensitive_daily_cap - sensitive),
+    }
+
+
+def _reason_label(reason: str) -> str:
+    return reason.replace("_", " ").capitalize()
+
+
+def console_task(*, assignment, now=None) -> dict:
+    """Everything the console's task panel shows for one assignment (one query for the results).
+
+    `assignment` comes from access.get_assignment_for_user (task, pages and version joined).
+    Side by side, the variant names stay out of the page: the rater must not know which is which.
+    """
+    now = now or timezone.now()
+    version = assignment.task.project.guideline_version
+    schema = version.schema
+    rated = set()
+    pages = []
+    for serp, results in assignment_pages(assignment=assignment):
+        groups = []
+        for result in results:
+            result.url = _http_only(result.url)
+            result.thumbnail_url = _http_only(result.thumbnail_url)
+            # A doc shown on both sides gets one set of answers: results are keyed by doc_id.
+            if result.doc_id not in rated:
+                rated.add(result.doc_id)
+                groups.append({"result": result, "prefix": f"r{len(rated)}"})
+        shown = {"query": serp["query"], "locale": serp["locale"], "side": serp["side"]}
+        pages.append({"serp": shown, "side": serp["side"], "results": results, "groups": groups})
+    return {
+        "assignment": assignment,
+        "project": assignment.task.project,
+        "version": version,
+        "schema": schema,
+        "pages": pages,
+        "side_by_side": len(pages) > 1,
+        "page_questions": schema.get("page_questions", []),
+        "result_questions": schema.get("result_questions", []),
+        "cannot_judge_reasons": [(r, _reason_label(r)) for r in schema.get("cannot_judge_reasons", [])],
+        "lease_seconds": (left := max(0, int((assignment.expires_at - now).total_seconds()))),
+        "lease_left": f"{left // 60}:{left % 60:02d}",
+    }
+
+
+def assignment_has_doc(*, assignment, doc_id: str) -> bool:
+    serps = [serp_id for serp_id in (assignment.task.serp_id, assignment.task.serp_b_id) if serp_id]
+    return PoolResult.objects.filter(serp_id__in=serps, doc_id=doc_id).exists()
