@@ -108,6 +108,19 @@ def _reason_label(reason: str) -> str:
     return reason.replace("_", " ").capitalize()
 
 
+def _keys_hints(questions: list[dict]) -> list[dict]:
+    """Page scales whose digits pick options by position (values not all 0-9), so the rater sees the keys."""
+    hints = []
+    for question in questions:
+        values = [option.get("value") for option in question.get("options", [])]
+        by_value = question["type"] == "ordinal" and all(
+            isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 9 for v in values
+        )
+        if question["type"] in ("ordinal", "categorical") and not by_value and 1 < len(values) <= 10:
+            hints.append({"label": question["label"], "last": len(values) % 10})
+    return hints
+
+
 def console_task(*, assignment, now=None) -> dict:
     """Everything the console's task panel shows for one assignment (one query for the results).
 
@@ -131,6 +144,7 @@ def console_task(*, assignment, now=None) -> dict:
         shown = {"query": serp["query"], "locale": serp["locale"], "side": serp["side"]}
         pages.append({"serp": shown, "side": serp["side"], "results": results, "groups": groups})
     return {
+        "keys_hints": _keys_hints(schema.get("page_questions", [])),
         "assignment": assignment,
         "project": assignment.task.project,
         "version": version,
