@@ -165,8 +165,14 @@ def get_project_for_rater(user, project_id) -> EvaluationProject:
 
 def get_assignment_for_user(user, assignment_id) -> Assignment:
     try:
-        return Assignment.objects.select_related(
-            "task__serp", "task__serp_b", "task__project__guideline_version__guideline", "rater"
-        ).get(pk=assignment_id, rater=user)
+        # Few joins on purpose: this runs on every submit, and planning a wide join cost more
+        # than the rest of the request. Pages are read by id (raters.selectors.assignment_pages).
+        assignment = Assignment.objects.select_related("task", "project__guideline_version__guideline").get(
+            pk=assignment_id, rater=user
+        )
     except (Assignment.DoesNotExist, ValueError, TypeError):
         raise Http404("No such assignment.") from None
+    # The same rows, already in hand: the task's project is the assignment's, the rater is `user`.
+    assignment.rater = user
+    assignment.task.project = assignment.project
+    return assignment

@@ -1,6 +1,6 @@
 """People and their work over the API: users (admins), and next/submit/skip/reveal (raters)."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -104,23 +104,48 @@ class SerpOutput(serializers.Serializer):
 
 
 class AssignmentOutput(serializers.Serializer):
+    """The documented shape of an assignment; `assignment_data` builds it on the hot path."""
+
     id = serializers.IntegerField()
     task = serializers.IntegerField(source="task_id")
     project = serializers.IntegerField(source="project_id")
-    serps = serializers.SerializerMethodField()
-    guideline_version = serializers.SerializerMethodField()
+    serps = SerpOutput(many=True)
+    guideline_version = serializers.DictField()
     leased_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField()
     status = serializers.CharField()
 
-    @extend_schema_field(SerpOutput(many=True))
-    def get_serps(self, assignment) -> list[dict]:
-        pages = selectors.assignment_pages(assignment=assignment)
-        return [SerpOutput({**serp, "results": results}).data for serp, results in pages]
 
-    def get_guideline_version(self, assignment) -> dict:
-        version = assignment.task.project.guideline_version
-        return {"guideline": version.guideline.slug, "number": version.number, "schema": version.schema}
+_when = serializers.DateTimeField()
+
+
+def assignment_data(assignment) -> dict:
+    """An assignment as AssignmentOutput shapes it, built as plain data.
+
+    Serializer fields cost more than the queries on next-task (one of the two requests per
+    judgment); tests check this stays equal to AssignmentOutput's rendering.
+    """
+    version = assignment.project.guideline_version
+    serps = [
+        {
+            "side": serp["side"],
+            "query_id": serp["query_id"],
+            "query": serp["query"],
+            "locale": serp["locale"],
+            "results": [vars(result) for result in results],
+        }
+        for serp, results in selectors.assignment_pages(assignment=assignment)
+    ]
+    return {
+        "id": assignment.pk,
+        "task": assignment.task_id,
+        "project": assignment.project_id,
+        "serps": serps,
+        "guideline_version": {"guideline": version.guideline.slug, "number": version.number, "schema": version.schema},
+        "leased_at": _when.to_representation(assignment.leased_at),
+        "expires_at": _when.to_representation(assignment.expires_at),
+        "status": assignment.status,
+    }
 
 
 class NextApi(APIView):
@@ -134,8 +159,8 @@ class NextApi(APIView):
             raise Conflict(str(reason), code="unavailable") from None
         if assignment is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
-        assignment = get_assignment_for_user(request.user, assignment.pk)
-        return Response(AssignmentOutput(assignment).data)
+        assignment.project = project
+        return Response(assignment_data(assignment))
 
 
 class SubmitInput(serializers.Serializer):
@@ -182,7 +207,7 @@ class SkipApi(APIView):
         data = SkipInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.assignment_skip(assignment=assignment, reason=data.validated_data["reason"])
-        return Response(AssignmentOutput(assignment).data)
+        return Response(assignment_data(assignment))
 
 
 class RevealInput(serializers.Serializer):

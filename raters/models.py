@@ -55,6 +55,8 @@ class Assignment(models.Model):
         ]
         indexes = [
             models.Index(fields=["rater", "project", "status"]),
+            # Today's quota and sensitive cap are counted per rater from a time on.
+            models.Index(fields=["rater", "leased_at"], name="assignment_rater_day"),
             models.Index(fields=["expires_at"], condition=Q(status="leased"), name="assignment_live_leases"),
         ]
 

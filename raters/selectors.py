@@ -1,3 +1,4 @@
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
@@ -6,7 +7,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from evalconsole.roles import GROUP_ROLES, Role
-from projects.models import EvaluationProject, PoolResult, Task
+from projects.models import EvaluationProject, PoolResult, PoolSerp, Task
 from raters import engine
 from raters.models import Assignment
 
@@ -26,29 +27,31 @@ def user_list(*, role: str | None = None) -> QuerySet:
     return people
 
 
+RESULT_FIELDS = ("rank", "doc_id", "title", "url", "snippet", "media_type", "thumbnail_url", "sensitive")
+
+
 def assignment_pages(*, assignment) -> list[tuple[dict, list]]:
-    """The page(s) of an assignment as the rater sees them: left then right when side by side."""
+    """The page(s) of an assignment as the rater sees them: left then right when side by side.
+
+    One query from the SERP side (a SERP without results still shows); results come as plain
+    objects with the PoolResult field names, cheap to build on the rating hot path.
+    """
     task = assignment.task
-    serps = [task.serp] if task.serp_b is None else [task.serp, task.serp_b]
+    serp_ids = [task.serp_id] if task.serp_b_id is None else [task.serp_id, task.serp_b_id]
     if assignment.swapped:
-        serps.reverse()
-    sides = [None] if len(serps) == 1 else ["left", "right"]
-    results = {serp.pk: [] for serp in serps}
-    for result in PoolResult.objects.filter(serp__in=serps).order_by("serp_id", "rank"):
-        results[result.serp_id].append(result)
-    return [
-        (
-            {
-                "side": side,
-                "query_id": serp.query_id,
-                "query": serp.query,
-                "locale": serp.locale,
-                "variant": serp.variant,
-            },
-            results[serp.pk],
-        )
-        for side, serp in zip(sides, serps, strict=True)
-    ]
+        serp_ids.reverse()
+    sides = [None] if len(serp_ids) == 1 else ["left", "right"]
+    rows = (
+        PoolSerp.objects.filter(pk__in=serp_ids)
+        .values("pk", "query_id", "query", "locale", "variant", *(f"results__{field}" for field in RESULT_FIELDS))
+        .order_by("pk", "results__rank")
+    )
+    serps, results = {}, {serp_id: [] for serp_id in serp_ids}
+    for row in rows:
+        serps[row["pk"]] = {key: row[key] for key in ("query_id", "query", "locale", "variant")}
+        if row["results__doc_id"] is not None:
+            results[row["pk"]].append(SimpleNamespace(**{field: row[f"results__{field}"] for field in RESULT_FIELDS}))
+    return [({"side": side, **serps[serp_id]}, results[serp_id]) for side, serp_id in zip(sides, serp_ids, strict=True)]
 
 
 # --- The rater console ----------------------------------------------------------------------

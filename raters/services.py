@@ -148,11 +148,11 @@ def judgment_submit(
     """Store a rater's answers once. Returns (judgment, created): a retry with the same
     submission_id gets the judgment it already made."""
     now = now or timezone.now()
-    earlier = Judgment.objects.filter(submission_id=submission_id).first()
-    if earlier is not None:
-        if earlier.assignment_id != assignment.pk:
-            raise Conflict("This submission_id was already used for another task.", code="submission_id_reused")
-        return earlier, False
+    if assignment.status != Assignment.Status.LEASED:
+        # Most likely a retry of a submit that went through: answer it with that judgment.
+        earlier = _earlier(submission_id, assignment)
+        if earlier is not None:
+            return earlier, False
     if assignment.status == Assignment.Status.SUBMITTED:
         raise Conflict(
             "This task is already submitted; your answers were saved the first time.", code="already_submitted"
@@ -166,11 +166,16 @@ def judgment_submit(
             code="lease_expired",
         )
     task = assignment.task
-    project = task.project
+    project = assignment.project
     version = project.guideline_version
-    serps = [serp for serp in (task.serp, task.serp_b) if serp is not None]
     serp_by_doc = {}
-    for serp_id, doc_id in PoolResult.objects.filter(serp__in=serps).values_list("serp_id", "doc_id"):
+    for serp_id, doc_id in (
+        PoolResult.objects.filter(
+            serp_id__in=[serp_id for serp_id in (task.serp_id, task.serp_b_id) if serp_id is not None]
+        )
+        .order_by()
+        .values_list("serp_id", "doc_id")
+    ):
         serp_by_doc.setdefault(doc_id, serp_id)
     problems = validate_answers(
         version.schema, page=page, results=results, doc_ids=list(serp_by_doc), cannot_judge=cannot_judge
@@ -186,7 +191,7 @@ def judgment_submit(
             if not engine.release(assignment, status=Assignment.Status.SUBMITTED, now=now, judged=True):
                 # The release waited for any other submit of this assignment to commit: a retry
                 # with the same submission_id gets that judgment.
-                earlier = Judgment.objects.filter(submission_id=submission_id, assignment=assignment).first()
+                earlier = _earlier(submission_id, assignment)
                 if earlier is not None:
                     return earlier, False
                 raise Conflict("This task is no longer leased to you; take the next task.", code="lease_expired")
@@ -197,12 +202,20 @@ def judgment_submit(
             )  # fmt: skip
             ResultAnswer.objects.bulk_create(_result_rows(judgment, version.schema, results, serp_by_doc))
     except IntegrityError:
-        # The same submission_id arrived twice at once (a retry racing the first try).
-        earlier = Judgment.objects.filter(submission_id=submission_id, assignment=assignment).first()
-        if earlier is None:
-            raise
-        return earlier, False
+        # The submission_id is taken: a retry racing its first try, or an id reused on another task.
+        earlier = _earlier(submission_id, assignment)
+        if earlier is not None:
+            return earlier, False
+        raise
     return judgment, True
+
+
+def _earlier(submission_id, assignment) -> Judgment | None:
+    """The judgment this submission already made, if any; one made for another task is refused."""
+    earlier = Judgment.objects.filter(submission_id=submission_id).select_related("guideline_version").first()
+    if earlier is not None and earlier.assignment_id != assignment.pk:
+        raise Conflict("This submission_id was already used for another task.", code="submission_id_reused")
+    return earlier
 
 
 def assignment_skip(*, assignment: Assignment, reason: str = "", now=None) -> Assignment:
