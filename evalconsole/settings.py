@@ -183,6 +183,12 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # vendor/plotly.min.js, straight from the pinned plotly package (no CDN, no copy in git).
+    "evalconsole.staticfinders.PlotlyFinder",
+]
 # Deployments run collectstatic and serve hashed names; tests and the dev server serve the
 # files straight from static/ (STATIC_MANIFEST=false), no collectstatic needed.
 STATIC_MANIFEST = env_bool("STATIC_MANIFEST", default=not DEBUG)
