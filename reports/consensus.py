@@ -6,8 +6,9 @@ Input is long: one row per answer, columns ``item`` (any hashable key, e.g. "ser
 ``rater`` and ``value``. A missing value (NaN/None) is not a vote and is dropped. Each row counts
 as one rater's answer; the caller passes one row per (item, rater).
 
-Output is a DataFrame indexed by ``item`` (in order of first appearance) with ``label``, ``raters`` (answers counted)
-and ``agreement`` (share of those answers equal to the label); Dawid–Skene adds ``posterior``.
+Output is a DataFrame indexed by ``item`` (in order of first appearance) with ``label``,
+``raters`` (answers counted) and ``agreement`` (share of those answers equal to the label);
+Dawid–Skene adds ``posterior``. Labels keep the values' dtype (a float column gives float labels).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class _Votes:
     values: pd.Index
 
 
-def _votes(frame: pd.DataFrame) -> _Votes:
+def _votes(frame: pd.DataFrame, *, with_raters: bool = False) -> _Votes:
     missing = [column for column in COLUMNS if column not in frame.columns]
     if missing:
         raise ValueError(f"consensus needs columns {', '.join(COLUMNS)}; missing: {', '.join(missing)}")
@@ -43,13 +44,14 @@ def _votes(frame: pd.DataFrame) -> _Votes:
     keep = value_codes >= 0
     everything = bool(keep.all())
     item_column = frame["item"] if everything else frame["item"][keep]
-    rater_column = frame["rater"] if everything else frame["rater"][keep]
     # Items keep their order of first appearance: sorting 3 million string keys would cost
     # more than the whole median. Callers who want them sorted can sort the (smaller) result.
     item_codes, items = pd.factorize(item_column, sort=False)
     if (item_codes < 0).any():
         raise ValueError("consensus: an item key is missing (NaN/None)")
-    rater_codes, raters = pd.factorize(rater_column, sort=True)
+    rater_codes, raters = np.zeros(0, dtype=np.int64), pd.Index([])
+    if with_raters:  # only Dawid–Skene needs them; factorizing 10M keys is not free
+        rater_codes, raters = pd.factorize(frame["rater"] if everything else frame["rater"][keep], sort=True)
     return _Votes(
         item=item_codes.astype(np.int64, copy=False),
         rater=rater_codes.astype(np.int64, copy=False),
@@ -161,7 +163,7 @@ def fit_dawid_skene(
     """
     if max_iter < 1:
         raise ValueError("max_iter must be at least 1")
-    votes = _votes(frame)
+    votes = _votes(frame, with_raters=True)
     n_items, n_raters, n_classes = len(votes.items), len(votes.raters), len(votes.values)
     if n_items == 0:
         return DawidSkeneFit(
@@ -190,7 +192,7 @@ def fit_dawid_skene(
     log_likelihood = -np.inf
     converged = False
     iterations = 0
-    for iterations in range(1, max_iter + 1):  # noqa: B007 - the count is reported
+    for iterations in range(1, max_iter + 1):  # noqa: B007 (the count is reported after the loop)
         priors = (posterior.sum(axis=0) + smoothing) / (n_items + smoothing * n_classes)
         confusion = np.empty((n_raters, n_classes, n_classes))
         for true in range(n_classes):
