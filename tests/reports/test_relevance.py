@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import pytrec_eval
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reports.relevance import NDCG_VARIANT, VARIANTS, serp_metrics
 
@@ -216,3 +218,20 @@ def test_it_returns_an_empty_frame_for_no_results():
 
     assert result.empty
     assert list(result.columns) == ["ndcg@10", "p@10", "err@10"]
+
+
+grade_lists = st.lists(st.one_of(st.integers(0, 4).map(float), st.just(math.nan)), min_size=1, max_size=30)
+
+
+@given(grade_lists)
+def test_it_keeps_every_metric_between_zero_and_one_and_gives_ndcg_one_to_the_ideal_order(grades):
+    frame = pd.DataFrame({"serp": "q", "rank": range(1, len(grades) + 1), "grade": grades})
+    judged = sorted((grade for grade in grades if not math.isnan(grade)), reverse=True)
+    ideal = pd.DataFrame({"serp": "q", "rank": range(1, len(judged) + 1), "grade": judged})
+
+    result = serp_metrics(frame, k=[1, 5, 10], relevant_threshold=2, max_grade=4)
+
+    assert ((result >= 0) & (result <= 1 + 1e-12)).all().all()
+    if any(grade > 0 for grade in judged):
+        best = serp_metrics(ideal, k=[1, 5, 10], relevant_threshold=2, max_grade=4)
+        assert best.filter(like="ndcg").iloc[0].tolist() == pytest.approx([1.0, 1.0, 1.0])
