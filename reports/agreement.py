@@ -36,8 +36,8 @@ def krippendorff_alpha(frame: pd.DataFrame, *, level: Level = "nominal") -> floa
 def alpha_by_segment(frame: pd.DataFrame, *, segment: str | list[str], level: Level = "nominal") -> pd.DataFrame:
     """Alpha per segment (e.g. locale): columns ``krippendorff_alpha``, ``units`` and ``pairable_values``.
 
-    ``units`` counts units with at least two values, the ones alpha is computed from. One
-    segment per group; segments are few, so a loop over them is fine.
+    ``units`` counts units with at least two values, the ones alpha is computed from. The loop
+    is over segments (a few dozen locales or categories), never over units.
     """
     rows = {}
     for key, group in frame.groupby(segment, sort=True, observed=True):
@@ -70,12 +70,11 @@ def rater_agreement(frame: pd.DataFrame, labels: pd.Series, *, level: Level = "n
         grouped["difference"] = np.nan
     else:
         grouped["difference"] = np.abs(value.astype(float) - label.astype(float))
-    result = grouped.groupby("rater", sort=True).agg(
+    return grouped.groupby("rater", sort=True).agg(
         answers=("equal", "size"),
         agreement_with_consensus=("equal", "mean"),
         mean_abs_difference=("difference", "mean"),
     )
-    return result
 
 
 def reliability_data(matrix: np.ndarray | list[list[float]], raters: list[str] | None = None) -> pd.DataFrame:
