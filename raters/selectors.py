@@ -107,21 +107,53 @@ def rater_day(*, rater, profile, now=None) -> dict:
     }
 
 
+def console_day(*, rater, profile, assignment, now=None) -> dict:
+    """Today's numbers as the console shows them beside a task: the task on screen is still to do.
+
+    The engine counts a live lease as taken (so the quota holds); a rater reads "quota left" as
+    what they may still do, this task included.
+    """
+    now = now or timezone.now()
+    day = rater_day(rater=rater, profile=profile, now=now)
+    if assignment.leased_at >= engine.start_of_day(now):
+        day["quota_left"] = min(profile.daily_quota, day["quota_left"] + 1)
+    return day
+
+
 def _reason_label(reason: str) -> str:
     return reason.replace("_", " ").capitalize()
 
 
-def _keys_hints(questions: list[dict]) -> list[dict]:
-    """Page scales whose digits pick options by position (values not all 0-9), so the rater sees the keys."""
-    hints = []
-    for question in questions:
-        values = [option.get("value") for option in question.get("options", [])]
-        by_value = question["type"] == "ordinal" and all(
-            isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 9 for v in values
-        )
-        if question["type"] in ("ordinal", "categorical") and not by_value and 1 < len(values) <= 10:
-            hints.append({"label": question["label"], "last": len(values) % 10})
-    return hints
+def _digit_keys(question: dict) -> int:
+    """How many options digits pick by position (1 = first, 0 = tenth); 0 when the digit is the value.
+
+    Mirrors console.js applyDigit: an ordinal scale of whole numbers 0-9 is picked by value.
+    """
+    if question["type"] == "boolean":
+        return 2
+    if question["type"] not in ("ordinal", "categorical", "multi"):
+        return 0
+    values = [option.get("value") for option in question.get("options", [])]
+    by_value = question["type"] == "ordinal" and all(
+        isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 9 for v in values
+    )
+    return 0 if by_value else min(len(values), 10)
+
+
+def _keys_hints(questions: list[dict], *, digits_for=None) -> list[dict]:
+    """Each question with the number of options its digit keys reach by position (0: by value, or none).
+
+    `digits_for`: the keys of the questions digits act on (all when None). The rater sees the
+    key on each option; a screen reader hears the hint.
+    """
+    return [
+        {
+            "question": question,
+            "keys": (keys := _digit_keys(question) if digits_for is None or question["key"] in digits_for else 0),
+            "last": keys % 10,
+        }
+        for question in questions
+    ]
 
 
 def console_task(*, assignment, now=None) -> dict:
@@ -133,29 +165,33 @@ def console_task(*, assignment, now=None) -> dict:
     now = now or timezone.now()
     version = assignment.task.project.guideline_version
     schema = version.schema
+    result_questions = schema.get("result_questions", [])
+    # Digits rate the focused result through its first ordinal question only (console.js rateDigit).
+    rated_by_digit = next((q["key"] for q in result_questions if q["type"] == "ordinal"), None)
     rated = set()
     pages = []
     for serp, results in assignment_pages(assignment=assignment):
-        groups = []
+        items = []
         for result in results:
             result.url = _http_only(result.url)
             result.thumbnail_url = _http_only(result.thumbnail_url)
             # A doc shown on both sides gets one set of answers: results are keyed by doc_id.
+            prefix = None
             if result.doc_id not in rated:
                 rated.add(result.doc_id)
-                groups.append({"result": result, "prefix": f"r{len(rated)}"})
+                prefix = f"r{len(rated)}"
+            items.append({"result": result, "prefix": prefix})
         shown = {"query": serp["query"], "locale": serp["locale"], "side": serp["side"]}
-        pages.append({"serp": shown, "side": serp["side"], "results": results, "groups": groups})
+        pages.append({"serp": shown, "side": serp["side"], "items": items})
     return {
-        "keys_hints": _keys_hints(schema.get("page_questions", [])),
         "assignment": assignment,
         "project": assignment.task.project,
         "version": version,
         "schema": schema,
         "pages": pages,
         "side_by_side": len(pages) > 1,
-        "page_questions": schema.get("page_questions", []),
-        "result_questions": schema.get("result_questions", []),
+        "page_questions": _keys_hints(schema.get("page_questions", [])),
+        "result_questions": _keys_hints(result_questions, digits_for={rated_by_digit}),
         "cannot_judge_reasons": [(r, _reason_label(r)) for r in schema.get("cannot_judge_reasons", [])],
         "lease_seconds": (left := max(0, int((assignment.expires_at - now).total_seconds()))),
         "lease_left": f"{left // 60}:{left % 60:02d}",

@@ -227,18 +227,6 @@
     });
   }
 
-  // Each result's controls are rendered under its page; move them into the result's card so
-  // they sit beside what they rate and come right after it in the tab order.
-  function placeRatings(section) {
-    section.querySelectorAll(".task-page").forEach(function (page) {
-      const cards = Array.from(page.querySelectorAll(".serp-result"));
-      page.querySelectorAll(".result-ratings > .result-rating").forEach(function (group) {
-        const card = cards.find(function (c) { return c.dataset.doc === group.dataset.doc; });
-        if (card) card.appendChild(group);
-      });
-    });
-  }
-
   // A digit picks the option whose value it is on a 0-9 scale, otherwise the option at that
   // position (1 = first, 0 = tenth); in a multi question it ticks or unticks that tag.
   function applyDigit(question, digit) {
@@ -511,7 +499,6 @@
       task = null;
       return;
     }
-    placeRatings(section);
     const key = DRAFT_PREFIX + section.dataset.assignment;
     const draft = drafts.read(key);
     task = {
@@ -628,7 +615,13 @@
   // serp.js unblurs the result and fires this; the reveal is logged for wellbeing audits.
   document.addEventListener("serp:revealed", function (event) {
     if (!task || !task.section.contains(event.target)) return;
-    focusResult(event.target.closest(".serp-result"));
+    const result = event.target.closest(".serp-result");
+    // Until now the text was inert: out of the tab order and silent to screen readers.
+    result.querySelectorAll("[inert]").forEach(function (part) {
+      part.removeAttribute("inert");
+      part.removeAttribute("aria-hidden");
+    });
+    focusResult(result);
     postWithRetry(task.section.dataset.revealUrl, { doc_id: event.detail.doc });
   });
 
