@@ -64,34 +64,36 @@ def serp_metrics(
         raise ValueError("relevance metrics: a SERP has two results with the same rank")
     serp_sorted = serp_codes[order]
     position = _positions(serp_sorted)
-    gain = np.nan_to_num(grade[order], nan=0.0)
 
-    # The ideal ranking: this SERP's judged grades, best first (distinct grades as dense ranks).
-    ideal_rows = np.flatnonzero(judged)
-    grade_codes, distinct = pd.factorize(-grade[ideal_rows], sort=True)
-    by_grade = serp_codes[ideal_rows] * max(len(distinct), 1) + grade_codes
-    ideal_order = ideal_rows[np.argsort(by_grade)]
-    ideal_serp, ideal_gain = serp_codes[ideal_order], grade[ideal_order]
-    ideal_position = _positions(ideal_serp)
-
+    # SERPs as rows of a dense matrix, one column per position (pool imports allow at most 100
+    # results a SERP): every metric is then a row-wise sum, sort or cumulative product.
     n_serps = len(serps)
-    deepest = cutoffs[-1]
-    top = position <= deepest
-    stop = _err_contributions(serp_sorted[top], position[top], gain[top], max_grade)
+    longest = int(position.max(initial=1))
+    all_gains = np.zeros((n_serps, longest))
+    all_gains[serp_sorted, position - 1] = np.nan_to_num(grade[order], nan=0.0)
+    # The ideal: this SERP's judged grades, best first. Unjudged and padding cells hold gain 0,
+    # so they add nothing, exactly as if left out. Only the ideal needs positions below the cut.
+    width = min(longest, cutoffs[-1])
+    ideal = -np.sort(-all_gains, axis=1)[:, :width]
+    gains = all_gains[:, :width]
+    within = position <= width
+    relevant = np.zeros((n_serps, width), dtype=bool)
+    relevant[serp_sorted[within], position[within] - 1] = (judged[order] & (grade[order] >= relevant_threshold))[within]
+    discount = 1.0 / np.log2(np.arange(2, width + 2))
+    stop = (np.exp2(gains) - 1.0) / np.exp2(max_grade)
+    # Probability the user reaches each position: the product of (1 - R) over the positions above.
+    reach = np.ones_like(stop)
+    np.cumprod(1.0 - stop[:, :-1], axis=1, out=reach[:, 1:])
+    err_terms = stop * reach / np.arange(1, width + 1)
 
     columns: dict[str, np.ndarray] = {}
     for cutoff in cutoffs:
-        shown = position <= cutoff
-        dcg = np.bincount(serp_sorted[shown], weights=gain[shown] / np.log2(position[shown] + 1.0), minlength=n_serps)
-        best = ideal_position <= cutoff
-        ideal_dcg = np.bincount(
-            ideal_serp[best], weights=ideal_gain[best] / np.log2(ideal_position[best] + 1.0), minlength=n_serps
-        )
-        relevant = np.bincount(serp_sorted[shown], weights=gain[shown] >= relevant_threshold, minlength=n_serps)
-        within = position[top] <= cutoff
+        depth = min(cutoff, width)
+        dcg = gains[:, :depth] @ discount[:depth]
+        ideal_dcg = ideal[:, :depth] @ discount[:depth]
         columns[f"ndcg@{cutoff}"] = np.divide(dcg, ideal_dcg, out=np.zeros(n_serps), where=ideal_dcg > 0)
-        columns[f"p@{cutoff}"] = relevant / cutoff
-        columns[f"err@{cutoff}"] = np.bincount(serp_sorted[top][within], weights=stop[within], minlength=n_serps)
+        columns[f"p@{cutoff}"] = relevant[:, :depth].sum(axis=1) / cutoff
+        columns[f"err@{cutoff}"] = err_terms[:, :depth].sum(axis=1)
     ordered = [f"{name}@{cutoff}" for cutoff in cutoffs for name in ("ndcg", "p", "err")]
     return pd.DataFrame(columns, index=pd.Index(serps, name="serp"))[ordered]
 
@@ -102,14 +104,3 @@ def _positions(sorted_codes: np.ndarray) -> np.ndarray:
     starts = np.flatnonzero(np.diff(sorted_codes, prepend=-1))
     first = np.repeat(starts, np.diff(np.append(starts, n)))
     return np.arange(1, n + 1) - first
-
-
-def _err_contributions(serp: np.ndarray, position: np.ndarray, gain: np.ndarray, max_grade: float) -> np.ndarray:
-    """Each position's term of ERR: (1/r) R_r prod_{i<r} (1 - R_i); rows sorted by (serp, position)."""
-    stop = (np.exp2(gain) - 1.0) / np.exp2(max_grade)
-    # Grouped cumulative product (exact, unlike exp of a running log sum), shifted to exclude r.
-    reached = pd.Series(1.0 - stop).groupby(serp, sort=False).cumprod().to_numpy()
-    before = np.ones_like(reached)
-    later = np.flatnonzero(position > 1)
-    before[later] = reached[later - 1]
-    return stop * before / position
