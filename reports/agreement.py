@@ -16,10 +16,12 @@ segments and a small segment must not stop the rest:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import sparse
 
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
@@ -28,9 +30,12 @@ LEVELS: tuple[Level, ...] = ("nominal", "ordinal", "interval", "ratio")
 COLUMNS = ("unit", "rater", "value")
 
 
-def krippendorff_alpha(frame: pd.DataFrame, *, level: Level = "nominal") -> float:
-    """Krippendorff's alpha at the given level of measurement; NaN when undefined (see module)."""
-    return _alpha(frame, level)[0]
+def krippendorff_alpha(frame: pd.DataFrame | Mapping[str, ArrayLike], *, level: Level = "nominal") -> float:
+    """Krippendorff's alpha at the given level of measurement; NaN when undefined (see module).
+
+    ``frame`` may also be a mapping of the three columns to arrays, e.g. straight from numpy.
+    """
+    return _alpha(frame if isinstance(frame, pd.DataFrame) else pd.DataFrame(frame), level)[0]
 
 
 def alpha_by_segment(frame: pd.DataFrame, *, segment: str | list[str], level: Level = "nominal") -> pd.DataFrame:

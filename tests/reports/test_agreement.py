@@ -115,6 +115,13 @@ def test_it_accepts_category_names_for_nominal_data():
     assert krippendorff_alpha(frame, level="nominal") == pytest.approx(krippendorff_alpha(numbers, level="nominal"))
 
 
+def test_it_accepts_plain_arrays():
+    frame = reliability_data(WORKED_EXAMPLE, raters=["A", "B", "C", "D"])
+    arrays = {column: frame[column].to_numpy() for column in ["unit", "rater", "value"]}
+
+    assert round(krippendorff_alpha(arrays, level="interval"), 3) == 0.849
+
+
 def test_it_does_not_depend_on_row_order():
     frame = reliability_data(WORKED_EXAMPLE, raters=["A", "B", "C", "D"])
 
