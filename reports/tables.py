@@ -29,7 +29,8 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 class Column:
     key: str
     label: str
-    # text | int | number | share | money | p | ci | share_ci | date; a ci cell holds [low, high].
+    # text | int | count | number | share | money | p | bool | ci | share_ci | date; a ci cell holds
+    # [low, high]. A count (SERPs, judgments) says how much data a row has, not what it found.
     kind: str = "text"
     digits: int = 2
 
@@ -48,7 +49,7 @@ class Table:
 
     def has_figures(self) -> bool:
         """Whether any row holds a figure at all (a table of labels and Nones has nothing to draw)."""
-        numeric = [i for i, column in enumerate(self.columns) if column.kind not in ("text", "date")]
+        numeric = [i for i, column in enumerate(self.columns) if column.kind not in ("text", "date", "count")]
         return any(_present(row[i]) for row in self.rows for i in numeric)
 
     def display_rows(self) -> list[list[dict]]:
@@ -87,7 +88,7 @@ def format_cell(value, column: Column) -> str | None:
         return f"{value[0]:.{column.digits}f}–{value[1]:.{column.digits}f}"
     if not _present(value):
         return None
-    if column.kind == "int":
+    if column.kind in ("int", "count"):
         return f"{int(value):,}"
     if column.kind == "number":
         return f"{value:,.{column.digits}f}"
@@ -210,7 +211,7 @@ def satisfaction(data: dict, dimension: str, *, satisfied_threshold=None) -> Tab
         title=f"Satisfaction by {label.lower()}",
         columns=[
             Column("segment", label),
-            Column("serps", "SERPs", "int"),
+            Column("serps", "SERPs", "count"),
             Column("mean", "Mean score", "number"),
             Column("mean_ci", "Mean 95% CI", "ci"),
             Column("share", "Share satisfied", "share", 1),
@@ -322,7 +323,7 @@ def relevance(data: dict, dimension: str) -> Table:
         for metric in metrics:
             row += [_get(figures, metric, "mean"), _ci(_get(figures, metric, "ci95"))]
         rows.append(row)
-    columns = [Column("segment", label), Column("serps", "SERPs", "int")]
+    columns = [Column("segment", label), Column("serps", "SERPs", "count")]
     for metric in metrics:
         columns += [Column(metric, metric_label(metric), "number", 3), Column(f"{metric}_ci", "95% CI", "ci", 3)]
     methods = _methods(data)
@@ -343,7 +344,7 @@ def relevance(data: dict, dimension: str) -> Table:
                 "type": "dots",
                 "label": "segment",
                 "overall_first": True,
-                "measures": [{"value": m, "ci": f"{m}_ci", "title": metric_label(m), "range": [0, 1]} for m in metrics],
+                "measures": [{"value": m, "ci": f"{m}_ci", "title": metric_label(m)} for m in metrics],
             }
         ],  # fmt: skip
     )
@@ -369,7 +370,7 @@ def side_by_side(data: dict, dimension: str, *, variants: list | None = None) ->
         title=f"Side by side by {label.lower()}",
         columns=[
             Column("segment", label),
-            Column("serps", "SERPs", "int"),
+            Column("serps", "SERPs", "count"),
             Column("wins", "Wins", "int"),
             Column("ties", "Ties", "int"),
             Column("losses", "Losses", "int"),
@@ -389,7 +390,7 @@ def side_by_side(data: dict, dimension: str, *, variants: list | None = None) ->
             {
                 "type": "stacked",
                 "label": "segment",
-                "title": "SERPs",
+                "title": "Share of the SERPs compared (%)",
                 "parts": [
                     {"value": "wins", "name": "Wins"},
                     {"value": "ties", "name": "Ties"},
@@ -410,7 +411,7 @@ def side_by_side(data: dict, dimension: str, *, variants: list | None = None) ->
 # --- Agreement ------------------------------------------------------------------------------------
 
 
-def agreement(data: dict, dimension: str = "locale") -> Table:
+def agreement(data: dict, dimension: str = "locale", *, questions_named: dict | None = None) -> Table:
     """Krippendorff's alpha per question (columns) for all SERPs and each segment (rows)."""
     label = DIMENSIONS[dimension]
     sections = _sections(data, dimension)
@@ -422,9 +423,15 @@ def agreement(data: dict, dimension: str = "locale") -> Table:
         [name, section.get("judgments")] + [_get(section, "agreement", key, "krippendorff_alpha") for key in questions]
         for name, section in sections
     ]
-    columns = [Column("segment", label), Column("judgments", "Judgments", "int")]
+    columns = [Column("segment", label), Column("judgments", "Judgments", "count")]
+    named = questions_named or {}
     columns += [
-        Column(f"alpha:{key}", f"{key} (α, {level})" if level else f"{key} (α)", "number", 3)
+        Column(
+            f"alpha:{key}",
+            f"{named.get(key, key)} (α, {level})" if level else f"{named.get(key, key)} (α)",
+            "number",
+            3,
+        )
         for key, level in questions.items()
     ]
     return Table(
@@ -443,7 +450,7 @@ def agreement(data: dict, dimension: str = "locale") -> Table:
                 "label": "segment",
                 "overall_first": True,
                 "guides": [0.667, 0.8],
-                "measures": [{"value": f"alpha:{key}", "title": f"{key} (α)", "range": [-0.2, 1]} for key in questions],
+                "measures": [{"value": f"alpha:{key}", "title": f"{named.get(key, key)} (α)"} for key in questions],
             }
         ]
         if questions
@@ -496,7 +503,8 @@ def burn_down(data: dict) -> Table:
         rows=rows,
         caption=(
             "Judgments made so far against a straight line from the first day to the target at the deadline; "
-            "cost is judgments × cost per judgment, on the right axis. The forecast extends the recent rate."
+            "the right axis reads the same line as cost (judgments × cost per judgment). "
+            "The dotted forecast extends the recent rate to the target."
         ),
         charts=[
             {
@@ -599,6 +607,13 @@ def schema_labels(schema: dict | None) -> dict:
     return labels
 
 
+def question_labels(schema: dict | None) -> dict:
+    """Every question's label by key ({"relevance": "Needs met", ...})."""
+    schema = schema or {}
+    questions = (schema.get("result_questions") or []) + (schema.get("page_questions") or [])
+    return {str(q.get("key")): str(q.get("label") or q.get("key")) for q in questions if isinstance(q, dict)}
+
+
 def dashboard_tables(data: dict, *, schema: dict | None = None, variants: list | None = None) -> dict[str, Table]:
     """Every table of the dashboard, by name, in page order; what the snapshot's kind has no use for is left out."""
     labels = schema_labels(schema)
@@ -615,5 +630,11 @@ def dashboard_tables(data: dict, *, schema: dict | None = None, variants: list |
     if pains.rows or not side:
         candidates.append(pains)
     candidates += [t for t in rel if not side or t.has_figures()]
-    candidates += [agreement(data, "locale"), burn_down(data), operations(data), raters(data), cannot_judge(data)]
+    candidates += [
+        agreement(data, "locale", questions_named=question_labels(schema)),
+        burn_down(data),
+        operations(data),
+        raters(data),
+        cannot_judge(data),
+    ]
     return {table.name: table for table in candidates}

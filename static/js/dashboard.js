@@ -24,6 +24,16 @@
 
   function isNumber(v) { return typeof v === "number" && isFinite(v); }
 
+  // The figures, their intervals and any guide lines in view, with a little room either side.
+  function span(values) {
+    const known = values.filter(isNumber);
+    if (!known.length) return undefined;
+    const low = Math.min.apply(null, known);
+    const high = Math.max.apply(null, known);
+    const pad = (high - low || Math.abs(high) || 1) * 0.08;
+    return [low - pad, high + pad];
+  }
+
   function baseLayout(height) {
     return {
       height: height, font: FONT, margin: { l: 10, r: 16, t: 8, b: 44 }, showlegend: false,
@@ -55,11 +65,13 @@
         error_x: { type: "data", symmetric: false, array: plus, arrayminus: minus, color: MUTED, thickness: 1.5, width: 4 },
         hovertemplate: "%{y}: %{x:.3~f}<extra>" + plain(measure.title) + "</extra>",
       });
-      const range = measure.range ? measure.range.map(function (r) { return r * scale; }) : undefined;
+      const range = span(x.concat(x.map(function (v, j) { return v === null ? null : v + plus[j]; }),
+        x.map(function (v, j) { return v === null ? null : v - minus[j]; }),
+        (spec.guides || []).map(function (g) { return g * scale; }), spec.zero_line ? [0] : []));
       layout["xaxis" + axis] = {
         domain: [i * (width + gap), i * (width + gap) + width], range: range, zeroline: !!spec.zero_line,
         zerolinecolor: MUTED, title: { text: plain(measure.title), standoff: 6 }, gridcolor: "#eef0f4",
-        anchor: "y", ticksuffix: measure.percent ? "%" : "",
+        anchor: "y", ticksuffix: measure.percent ? "%" : "", nticks: n > 2 ? 4 : 6,
       };
       (spec.guides || []).forEach(function (g) {
         layout.shapes = (layout.shapes || []).concat([{
@@ -72,23 +84,30 @@
     return { data: traces, layout: layout };
   }
 
+  // Shares of each row's total, so segments of any size compare; the counts are in the hover and the table.
   function stacked(table, spec) {
     const labels = column(table, spec.label).map(plain);
+    const parts = spec.parts.map(function (part) { return column(table, part.value); });
+    const totals = labels.map(function (_, j) {
+      return parts.reduce(function (sum, values) { return sum + (isNumber(values[j]) ? values[j] : 0); }, 0);
+    });
     const colors = ["#1e7a46", "#b8c0cc", "#b3261e"];
     const traces = spec.parts.map(function (part, i) {
       return {
-        type: "bar", orientation: "h", name: plain(part.name), y: labels, x: column(table, part.value),
+        type: "bar", orientation: "h", name: plain(part.name), y: labels, customdata: parts[i],
+        x: parts[i].map(function (v, j) { return isNumber(v) && totals[j] ? (100 * v) / totals[j] : null; }),
         marker: { color: colors[i % colors.length] },
-        hovertemplate: "%{y}: %{x} " + plain(part.name.toLowerCase()) + "<extra></extra>",
+        hovertemplate: "%{y}: %{customdata} " + plain(part.name.toLowerCase()) + " (%{x:.0f}%)<extra></extra>",
       };
     });
     const layout = baseLayout(84 + 24 * labels.length);
     layout.barmode = "stack";
     layout.showlegend = true;
-    layout.legend = { orientation: "h", x: 0, y: 1, yanchor: "bottom" };
+    layout.legend = { orientation: "h", x: 0, y: 1, yanchor: "bottom", traceorder: "normal" };
     layout.margin.t = 24;
     layout.yaxis = { autorange: "reversed", automargin: true, type: "category" };
-    layout.xaxis = { title: { text: plain(spec.title || ""), standoff: 6 }, gridcolor: "#eef0f4" };
+    layout.xaxis = { title: { text: plain(spec.title || ""), standoff: 6 }, range: [0, 100], ticksuffix: "%", gridcolor: "#eef0f4" };
+    layout.shapes = [{ type: "line", xref: "x", yref: "paper", x0: 50, x1: 50, y0: 0, y1: 1, line: { color: "#fff", width: 1, dash: "dot" } }];
     return { data: traces, layout: layout };
   }
 
@@ -117,7 +136,7 @@
     layout.margin = { l: 56, r: 56, t: 28, b: 40 };
     layout.xaxis = { type: "category", automargin: true };
     layout.yaxis = { title: { text: "Share of SERPs (%)" }, ticksuffix: "%", rangemode: "tozero", gridcolor: "#eef0f4" };
-    layout.yaxis2 = { title: { text: "Cumulative share of tags (%)" }, overlaying: "y", side: "right", range: [0, 105], ticksuffix: "%", showgrid: false };
+    layout.yaxis2 = { title: { text: "Cumulative share of tags (%)" }, overlaying: "y", side: "right", range: [0, 104], tickvals: [0, 25, 50, 75, 100], ticksuffix: "%", showgrid: false };
     return { data: [bars, line], layout: layout };
   }
 
@@ -125,9 +144,11 @@
     // Each day's figures stand at the end of that day.
     const days = column(table, spec.x).map(function (d) { return d + "T23:59:59Z"; });
     const cumulative = column(table, spec.cumulative);
+    const cost = column(table, spec.cost);
     const traces = [{
-      type: "scatter", mode: "lines+markers", x: days, y: cumulative, name: "Judgments made",
-      line: { color: SEGMENT, width: 2.5 }, hovertemplate: "%{x|%Y-%m-%d}: %{y:,} judgments<extra></extra>",
+      type: "scatter", mode: "lines+markers", x: days, y: cumulative, customdata: cost, name: "Judgments made",
+      line: { color: SEGMENT, width: 2.5 },
+      hovertemplate: "%{x|%Y-%m-%d}: %{y:,} judgments, cost %{customdata:,.2f}<extra></extra>",
     }];
     const layout = baseLayout(300);
     layout.showlegend = true;
@@ -142,7 +163,7 @@
         line: { color: MUTED, width: 1.5, dash: "dash" }, hovertemplate: "plan: %{y:,.0f} by %{x|%Y-%m-%d %H:%M}<extra></extra>",
       });
       layout.shapes.push({ type: "line", xref: "x", yref: "paper", x0: plan.deadline, x1: plan.deadline, y0: 0, y1: 1, line: { color: "#b3261e", width: 1.5 } });
-      layout.annotations.push({ x: plan.deadline, y: 1, xref: "x", yref: "paper", text: "deadline", showarrow: false, xanchor: "right", yanchor: "top", font: { color: "#b3261e", size: 11 } });
+      layout.annotations.push({ x: plan.deadline, y: 0.04, xref: "x", yref: "paper", text: "deadline", showarrow: false, xanchor: "right", yanchor: "bottom", font: { color: "#b3261e", size: 11 } });
     }
     const last = cumulative.length - 1;
     if (spec.forecast_done && plan && last >= 0) {
@@ -152,16 +173,15 @@
         hovertemplate: "forecast: target reached %{x|%Y-%m-%d %H:%M}<extra></extra>",
       });
     }
-    const cost = column(table, spec.cost);
-    if (cost.some(isNumber)) {
-      traces.push({
-        type: "scatter", mode: "lines", x: days, y: cost, yaxis: "y2", name: "Cost (right axis)",
-        line: { color: "#9a5b00", width: 1.5 }, hovertemplate: "%{x|%Y-%m-%d}: cost %{y:,.2f}<extra></extra>",
-      });
-    }
+    const top = Math.max(plan ? plan.target : 0, Math.max.apply(null, cumulative.filter(isNumber).concat([1]))) * 1.06;
     layout.xaxis = { type: "date", gridcolor: "#eef0f4", tickformat: "%b %d" };
-    layout.yaxis = { title: { text: "Judgments (cumulative)" }, rangemode: "tozero", gridcolor: "#eef0f4" };
-    layout.yaxis2 = { title: { text: "Cost (cumulative)" }, overlaying: "y", side: "right", rangemode: "tozero", showgrid: false };
+    layout.yaxis = { title: { text: "Judgments (cumulative)" }, range: [0, top], gridcolor: "#eef0f4", tickformat: ",.0f" };
+    // Cost is judgments x cost per judgment, so the right axis reads the same line as cost.
+    const perJudgment = last >= 0 && isNumber(cost[last]) && cumulative[last] > 0 ? cost[last] / cumulative[last] : null;
+    if (perJudgment) {
+      traces.push({ type: "scatter", mode: "lines", x: days, y: cost, yaxis: "y2", line: { width: 0 }, hoverinfo: "skip", showlegend: false });
+      layout.yaxis2 = { title: { text: "Cost (cumulative)" }, overlaying: "y", side: "right", range: [0, top * perJudgment], showgrid: false, tickformat: ",.0f" };
+    }
     return { data: traces, layout: layout };
   }
 

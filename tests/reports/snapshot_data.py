@@ -25,8 +25,11 @@ METHODS = {
 }
 
 
-def _interval(centre, half):
-    return [round(centre - half, 4), round(centre + half, 4)]
+def _interval(centre, half, *, share=True):
+    low, high = centre - half, centre + half
+    if share:
+        low, high = max(0.0, low), min(1.0, high)
+    return [round(low, 4), round(high, 4)]
 
 
 def section(serps, *, mean=3.7, share=0.62, ndcg=0.81, pains=None, alpha=0.67, sbs=None):
@@ -51,7 +54,7 @@ def section(serps, *, mean=3.7, share=0.62, ndcg=0.81, pains=None, alpha=0.67, s
     if mean is not None:
         out["satisfaction"] = {
             "mean": mean,
-            "ci95": _interval(mean, 0.07),
+            "ci95": _interval(mean, 0.07, share=False),
             "share_satisfied": share,
             "share_satisfied_ci95": None if share is None else _interval(share, 0.03),
             "weighting": "stratified",
@@ -76,7 +79,7 @@ def section(serps, *, mean=3.7, share=0.62, ndcg=0.81, pains=None, alpha=0.67, s
 def _sbs(wins, ties, losses, mean, p):
     return {
         "wins": wins, "ties": ties, "losses": losses, "mean_preference": mean,
-        "ci95": None if mean is None else _interval(mean, 0.26), "p_value": p, "test": "sign",
+        "ci95": None if mean is None else _interval(mean, 0.26, share=False), "p_value": p, "test": "sign",
     }  # fmt: skip
 
 
