@@ -39,9 +39,10 @@ def _snapshot(request, project):
 
 
 def _tables(project, snapshot) -> dict[str, tables.Table]:
-    return tables.dashboard_tables(
-        snapshot.data or {}, schema=project.guideline_version.schema, variants=project.variants or None
-    )
+    data = snapshot.data or {}
+    # A report made before snapshots named their kind is of the project's kind.
+    data = {**data, "kind": data.get("kind") or project.kind}
+    return tables.dashboard_tables(data, schema=project.guideline_version.schema, variants=project.variants or None)
 
 
 @login_required

@@ -222,6 +222,34 @@ def test_the_dashboard_page_takes_a_fixed_number_of_queries(client_for, pm, proj
         assert client.get(dashboard_url(project)).status_code == 200
 
 
+def test_the_dashboards_home_takes_a_fixed_number_of_queries(client_for, pm, owner, django_assert_max_num_queries):
+    for n in range(4):
+        snapshot(ProjectFactory(owner=owner, name=f"Project {n}"))
+    client = client_for(pm)
+
+    # session, user, roles, the projects with their latest report time
+    with django_assert_max_num_queries(4):
+        assert client.get("/dashboards/").text.count('href="/dashboards/projects/') == 4
+
+
+def test_a_csv_download_takes_a_fixed_number_of_queries(client_for, pm, project, django_assert_max_num_queries):
+    snapshot(project)
+    client = client_for(pm)
+
+    # session, user, roles, project, snapshot
+    with django_assert_max_num_queries(5):
+        assert client.get(csv_url(project, "raters")).status_code == 200
+
+
+def test_a_report_that_does_not_name_its_kind_is_drawn_as_the_projects_kind(client_for, pm, owner):
+    project = ProjectFactory(owner=owner, kind="side_by_side", variants=["A", "B"])
+    data = snapshot_data(kind="side_by_side")
+    del data["kind"]
+    ReportSnapshot.objects.create(project=project, judgments=3000, data=data)
+
+    assert 'data-chart="side-by-side-by-locale"' in client_for(pm).get(dashboard_url(project)).text
+
+
 # --- Untrusted text -----------------------------------------------------------------------------
 
 
