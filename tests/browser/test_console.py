@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from evalconsole.demo import SBS_SCHEMA, SBS_SOP, SERP_SOP
 from projects.models import PoolResult
 from raters import engine
-from raters.models import Assignment, Judgment, ResultAnswer, SensitiveReveal
+from raters.models import Assignment, Judgment, RaterProfile, ResultAnswer, SensitiveReveal
 from tests.browser.console_data import console_project, dress_results, serve_thumbnails
 from tests.factories import GuidelineFactory, VersionFactory
 from tests.raters.helpers_sbs import doc_ids, side_by_side_project
@@ -208,6 +208,40 @@ def test_a_submit_whose_answer_was_lost_is_sent_again_with_the_same_id_and_makes
     judgment = Judgment.objects.get(rater=rater)
     assert (judgment.assignment_id, str(judgment.submission_id)) == (assignment, sent[0]["submission_id"])
     assert judgment.page == {"satisfaction": 3}
+
+
+def test_s_skips_the_task_and_an_empty_queue_says_so(open_console, rater, owner, version):
+    project = console_project(owner=owner, version=version, tasks=1, results=2)
+    page = open_console(qualify(rater, version), project)
+    assignment = on_screen(page)
+    page.keyboard.press("3")
+
+    page.keyboard.press("s")
+
+    expect(page.get_by_test_id("queue-empty")).to_be_visible()
+    expect(page.get_by_role("heading", name="Nothing left here for you")).to_be_focused()
+    expect(page.locator("#console-status")).to_have_text("Skipped. Nothing left in this project for you.")
+    assert Assignment.objects.get(pk=assignment).status == Assignment.Status.SKIPPED
+    assert not Judgment.objects.exists()
+    assert page.evaluate(f"localStorage.getItem('evalconsole:draft:{assignment}')") is None
+    save_screenshots(page, "queue-empty")
+
+
+def test_reaching_the_daily_quota_is_said_in_place_of_the_next_task(open_console, rater, owner, version):
+    project = console_project(owner=owner, version=version, tasks=3, results=1)
+    RaterProfile.objects.filter(user=qualify(rater, version)).update(daily_quota=1)
+    page = open_console(rater, project)
+    expect(page.get_by_test_id("quota-left")).to_have_text("1")
+    page.keyboard.press("2")
+    page.keyboard.press("p")
+    page.keyboard.press("4")
+    page.keyboard.press("Enter")
+
+    unavailable = page.get_by_test_id("unavailable")
+    expect(unavailable).to_contain_text("You have reached today's quota of 1 task.")
+    expect(page.locator("#task")).to_have_count(0)
+    assert Judgment.objects.filter(rater=rater).count() == 1
+    assert Assignment.objects.filter(rater=rater).count() == 1
 
 
 def test_question_mark_lists_every_shortcut_and_escape_closes_the_list(open_console, rater, owner, version):
