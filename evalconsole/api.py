@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("guidelines.api_urls")),
     path("", include("projects.api_urls")),
     path("", include("raters.api_urls")),
+    path("", include("reports.api_urls")),
 ]

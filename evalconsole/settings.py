@@ -124,7 +124,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_SOFT_TIME_LIMIT", default=15 * 60, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TIME_LIMIT", default=16 * 60, minimum=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 60}
+# A message a worker took but never acknowledged (it died) goes back to the queue after this
+# long; longer than any task may run, or a slow task would be handed to a second worker.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 60, minimum=1)
+}
 CELERY_TIMEZONE = "UTC"
 # Beat keeps its last-run times in a small file; the temp dir is writable in any container.
 CELERY_BEAT_SCHEDULE_FILENAME = env_str(
@@ -134,6 +138,13 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "evalconsole.tasks.clear_expired_sessions", "schedule": 24 * 60 * 60},
     "expire-leases": {"task": "raters.tasks.expire_leases", "schedule": 60},
 }
+# Active projects' reports are refreshed this often where there are new judgments (0 = never).
+REPORT_REFRESH_SECONDS = env_int("REPORT_REFRESH_SECONDS", default=3600, minimum=0)
+if REPORT_REFRESH_SECONDS:
+    CELERY_BEAT_SCHEDULE["refresh-reports"] = {
+        "task": "reports.tasks.refresh_active_reports",
+        "schedule": REPORT_REFRESH_SECONDS,
+    }
 
 # --- Auth -------------------------------------------------------------------------------
 

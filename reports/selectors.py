@@ -1,0 +1,136 @@
+"""Reads for reports: a project's judgments in bulk as DataFrames, and its snapshots.
+
+Reports read millions of rows, so nothing here goes row by row through the ORM: PostgreSQL
+streams each query with COPY ... TO STDOUT into pandas' C parser; SQLite (the embedded
+default, small data) goes through read_sql.
+"""
+
+import io
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+from django.db import connection
+from django.http import Http404
+
+from reports.models import ReportSnapshot
+
+TASKS_SQL = """
+    SELECT t.id AS task_id, t.query_id, s.query, t.locale, t.category, t.stratum, t.inclusion_probability,
+           t.is_gold, t.gold_answers, t.overlap, t.serp_id, t.serp_b_id,
+           s.variant AS variant, r.strategy AS strategy
+    FROM projects_task t
+    JOIN projects_poolserp s ON s.id = t.serp_id
+    JOIN projects_samplingrun r ON r.id = t.sampling_run_id
+    WHERE t.project_id = %(project)s
+"""
+
+JUDGMENTS_SQL = """
+    SELECT j.id AS judgment_id, j.task_id, u.username AS rater, v.number AS version, j.is_gold,
+           j.cannot_judge, j.active_ms, j.created_at, j.page
+    FROM raters_judgment j
+    JOIN auth_user u ON u.id = j.rater_id
+    JOIN guidelines_guidelineversion v ON v.id = j.guideline_version_id
+    WHERE j.project_id = %(project)s AND j.removed_at IS NULL
+"""
+
+RESULT_ANSWERS_SQL = """
+    SELECT a.judgment_id, a.serp_id, a.doc_id, a.question, a.value, a.text
+    FROM raters_resultanswer a
+    JOIN raters_judgment j ON j.id = a.judgment_id
+    WHERE j.project_id = %(project)s AND j.removed_at IS NULL
+"""
+
+SERP_RESULTS_SQL = """
+    SELECT r.serp_id, r.rank, r.doc_id
+    FROM projects_poolresult r
+    WHERE r.serp_id IN (SELECT serp_id FROM projects_task WHERE project_id = %(project)s)
+       OR r.serp_id IN (SELECT serp_b_id FROM projects_task WHERE project_id = %(project)s AND serp_b_id IS NOT NULL)
+"""
+
+_DTYPES = {
+    "tasks": {
+        "query_id": str,
+        "query": str,
+        "locale": str,
+        "category": str,
+        "stratum": str,
+        "variant": str,
+        "strategy": str,
+    },  # fmt: skip
+    "judgments": {"rater": str, "cannot_judge": str, "page": str},
+    "result_answers": {"doc_id": "category", "question": "category", "text": str},
+    "serp_results": {"doc_id": str},
+}
+
+
+@dataclass
+class ProjectFrames:
+    """Everything a report reads, one DataFrame per kind (column names as in the SQL above)."""
+
+    tasks: pd.DataFrame
+    judgments: pd.DataFrame  # + one column per page question key, parsed from the stored JSON
+    result_answers: pd.DataFrame
+    serp_results: pd.DataFrame
+
+
+def _read(sql: str, project_id: int, dtypes: dict) -> pd.DataFrame:
+    params = {"project": int(project_id)}
+    if connection.vendor == "postgresql":
+        buffer = io.BytesIO()
+        with connection.cursor() as cursor:
+            query = cursor.mogrify(sql, params).decode()
+            cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", buffer)
+        buffer.seek(0)
+        frame = pd.read_csv(buffer, dtype=dtypes, keep_default_na=False, na_values={"value": [""]})
+        for column in frame.columns:
+            # COPY writes booleans as t/f.
+            if column in ("is_gold",):
+                frame[column] = frame[column].eq("t")
+        return frame
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        frame = pd.DataFrame(cursor.fetchall(), columns=[column[0] for column in cursor.description])
+    for column, dtype in dtypes.items():
+        if column in frame:
+            frame[column] = frame[column].fillna("").astype(dtype)
+    if "is_gold" in frame:
+        frame["is_gold"] = frame["is_gold"].astype(bool)
+    return frame
+
+
+def _page_answers(judgments: pd.DataFrame) -> pd.DataFrame:
+    """The stored page JSON as one column per question key (lists stay lists)."""
+    pages = pd.DataFrame.from_records([json.loads(page) if page else {} for page in judgments["page"]])
+    pages.index = judgments.index
+    clashes = [column for column in pages.columns if column in judgments.columns]
+    pages = pages.rename(columns={column: f"page_{column}" for column in clashes})
+    return judgments.drop(columns=["page"]).join(pages)
+
+
+def project_frames(project_id: int) -> ProjectFrames:
+    tasks = _read(TASKS_SQL, project_id, _DTYPES["tasks"])
+    tasks["gold_answers"] = [json.loads(value) if value else None for value in tasks["gold_answers"]]
+    judgments = _page_answers(_read(JUDGMENTS_SQL, project_id, _DTYPES["judgments"]))
+    judgments["created_at"] = pd.to_datetime(judgments["created_at"], utc=True, format="ISO8601")
+    result_answers = _read(RESULT_ANSWERS_SQL, project_id, _DTYPES["result_answers"])
+    result_answers["value"] = pd.to_numeric(result_answers["value"], errors="coerce")
+    serp_results = _read(SERP_RESULTS_SQL, project_id, _DTYPES["serp_results"])
+    for frame, column in ((tasks, "serp_b_id"),):
+        frame[column] = pd.to_numeric(frame[column].replace("", None), errors="coerce").astype("Int64")
+    return ProjectFrames(tasks=tasks, judgments=judgments, result_answers=result_answers, serp_results=serp_results)
+
+
+def latest_snapshot(project) -> ReportSnapshot | None:
+    return ReportSnapshot.objects.filter(project=project).order_by("-created_at", "-pk").first()
+
+
+def snapshot_of(project, snapshot_id) -> ReportSnapshot:
+    try:
+        return ReportSnapshot.objects.get(project=project, pk=snapshot_id)
+    except (ReportSnapshot.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such report for this project.") from None
+
+
+def snapshots_of(project):
+    return ReportSnapshot.objects.filter(project=project).order_by("-created_at", "-pk").defer("data", "per_query")
