@@ -6,6 +6,8 @@ Idempotent: running it again resets the demo people's passwords and adds nothing
 
 import json
 import random
+import uuid
+import zlib
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -17,8 +19,11 @@ from guidelines import services as guideline_services
 from guidelines.models import Guideline, GuidelineVersion
 from projects import services as project_services
 from projects.models import EvaluationProject
+from raters import engine
+from raters import services as rater_services
 from raters.models import RaterProfile
 from raters.services import user_create
+from reports import services as report_services
 
 User = get_user_model()
 
@@ -181,6 +186,80 @@ def _ensure_project(owner) -> EvaluationProject:
     return project_services.project_transition(project=project, action="activate")
 
 
+JUDGED_PROJECT = "Demo: last month's run (judged)"
+VENDOR_RATERS = [f"vendor-{n}" for n in range(1, 7)]
+
+
+def _simulated_answers(rng: random.Random, assignment, skill: float) -> dict:
+    """Answers a plausible rater would give: grades around each result's quality, noisier for the less skilled."""
+    results = assignment_results(assignment)
+    grades = {}
+    for result in results:
+        quality = (zlib.crc32(result.doc_id.encode()) % 1000) / 1000 * 4 * (1.1 - result.rank / 12)
+        grades[result.doc_id] = max(0, min(4, round(quality + rng.gauss(0, 1.2 - skill))))
+    top = [grades[result.doc_id] for result in results[:3]] or [2]
+    score = max(1, min(5, round(1 + sum(top) / len(top) + rng.gauss(0, 0.8 - skill / 2))))
+    chances = {"irrelevant_top": 0.5 if top[0] < 2 else 0.05, "outdated": 0.15, "duplicates": 0.1, "low_quality": 0.08}
+    pains = [pain for pain, chance in chances.items() if rng.random() < chance]
+    comment = rng.choice(["", "", "Top result is off-topic.", "Several results repeat the same video.", "Old content."])
+    return {
+        "page": {"satisfaction": score, "pain_points": pains, "comment": comment if pains else ""},
+        "results": {doc_id: {"relevance": grade} for doc_id, grade in grades.items()},
+    }
+
+
+def assignment_results(assignment) -> list:
+    from raters.selectors import assignment_pages  # noqa: PLC0415 - demo only
+
+    return [result for _serp, results in assignment_pages(assignment=assignment) for result in results]
+
+
+def _ensure_judged_project(owner, password: str) -> EvaluationProject:
+    """A project judged by six simulated vendor raters, with a report, so the dashboards have data."""
+    project = EvaluationProject.objects.filter(name=JUDGED_PROJECT).first()
+    if project is not None:
+        return project
+    version = GuidelineVersion.objects.get(
+        guideline__slug="serp-satisfaction", status=GuidelineVersion.Status.PUBLISHED
+    )
+    raters = []
+    for username in VENDOR_RATERS:
+        rater = User.objects.filter(username=username).first() or user_create(
+            username=username, password=password, role=Role.RATER, locales=list(DEMO_QUERIES),
+            qualifications=["serp-satisfaction"],
+        )  # fmt: skip
+        raters.append(rater)
+    project = project_services.project_create(
+        owner=owner, name=JUDGED_PROJECT, guideline_version=version, locales=list(DEMO_QUERIES), overlap=3,
+        cost_per_judgment=Decimal("0.40"),
+    )  # fmt: skip
+    job = project_services.pool_upload(
+        project=project, file=ContentFile(demo_pool(serps=160, seed=11), name="judged-pool.jsonl"), created_by=owner
+    )
+    project_services.pool_import_run(job_id=job.pk)
+    project_services.tasks_sample(
+        project=project, created_by=owner, strategy="stratified", size=60, strata=["locale"], seed=2025
+    )
+    project = project_services.project_transition(project=project, action="activate")
+    rng = random.Random(2025)
+    # One transaction for the whole simulated week: a commit per judgment is slow on SQLite.
+    with transaction.atomic():
+        working = dict(enumerate(raters))
+        while working:  # in turns, so every vendor rater gets a share of the work
+            for number, rater in list(working.items()):
+                assignment = engine.lease_next(rater=rater, project=project)
+                if assignment is None:
+                    del working[number]
+                    continue
+                rater_services.judgment_submit(
+                    assignment=assignment, submission_id=uuid.UUID(int=rng.getrandbits(128)),
+                    active_ms=max(3_000, int(rng.gauss(40_000, 12_000))),
+                    **_simulated_answers(rng, assignment, skill=0.3 + number / 10),
+                )  # fmt: skip
+    report_services.report_request(project=project, created_by=owner)
+    return project
+
+
 def seed_demo(*, password: str) -> dict:
     with transaction.atomic():
         people = {spec["username"]: _ensure_person(spec, password) for spec in DEMO_PEOPLE}
@@ -189,4 +268,5 @@ def seed_demo(*, password: str) -> dict:
             if spec["role"] in (Role.RATER, Role.REVIEWER):
                 people[spec["username"]].rater_profile.qualifications.add(*guidelines)
     project = _ensure_project(people["owner"])
-    return {"people": DEMO_PEOPLE, "guidelines": guidelines, "project": project}
+    judged = _ensure_judged_project(people["owner"], password)
+    return {"people": DEMO_PEOPLE, "guidelines": guidelines, "project": project, "judged_project": judged}
