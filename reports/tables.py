@@ -33,6 +33,7 @@ class Column:
     # [low, high]. A count (SERPs, judgments) says how much data a row has, not what it found.
     kind: str = "text"
     digits: int = 2
+    empty: str = NO_DATA  # what a missing figure reads as
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Table:
     charts: list[dict] = field(default_factory=list)
     meta: dict = field(default_factory=dict)
     overall_first: bool = False  # the first row is all SERPs, the others its segments
+    empty: str = NO_DATA  # what a table without rows says
 
     def has_figures(self) -> bool:
         """Whether any row holds a figure at all (a table of labels and Nones has nothing to draw)."""
@@ -53,12 +55,17 @@ class Table:
         return any(_present(row[i]) for row in self.rows for i in numeric)
 
     def display_rows(self) -> list[list[dict]]:
-        """Cells for the HTML table: {"text": str | None, "numeric": bool}; None text means no data."""
+        """Cells for the HTML table: {"text": str | None, "empty": str, "numeric": bool}; None text: no figure."""
         return [
-            [{"text": format_cell(value, column), "numeric": column.kind not in ("text", "date")}
+            [{"text": format_cell(value, column), "empty": column.empty, "numeric": column.kind not in ("text", "date")}
              for value, column in zip(row, self.columns, strict=True)]
             for row in self.rows
         ]  # fmt: skip
+
+    @property
+    def wide(self) -> bool:
+        """Too many columns to share a row of the page: the card spans it, chart beside table."""
+        return len(self.columns) > 6
 
     def as_json(self) -> dict:
         """What dashboard.js reads (through json_script): columns by key, raw rows, chart specs."""
@@ -538,7 +545,7 @@ def operations(data: dict) -> Table:
         (Column("median_active_s", "Median active time per task (s)", "number", 1), ops.get("median_active_s")),
         (Column("cost", "Cost", "money"), ops.get("cost")),
         (Column("cost_per_serp", "Cost per SERP", "money"), ops.get("cost_per_serp")),
-        (Column("deadline", "Deadline (UTC)", "date"), _time_text(ops.get("deadline"))),
+        (Column("deadline", "Deadline (UTC)", "date", empty="no deadline set"), _time_text(ops.get("deadline"))),
         (Column("forecast_done", "Forecast done (UTC)", "date"), _time_text(ops.get("forecast_done"))),
         (Column("on_track", "On track", "bool"), ops.get("on_track")),
     ]  # fmt: skip
@@ -591,6 +598,7 @@ def cannot_judge(data: dict) -> Table:
         columns=[Column("reason", "Reason"), Column("judgments", "Judgments", "int")],
         rows=rows,
         caption="Answers of “cannot judge”, by reason; counted, never scored.",
+        empty="No “cannot judge” answers.",
     )
 
 

@@ -174,7 +174,7 @@
       });
     }
     const top = Math.max(plan ? plan.target : 0, Math.max.apply(null, cumulative.filter(isNumber).concat([1]))) * 1.06;
-    layout.xaxis = { type: "date", gridcolor: "#eef0f4", tickformat: "%b %d" };
+    layout.xaxis = { type: "date", gridcolor: "#eef0f4" };
     layout.yaxis = { title: { text: "Judgments (cumulative)" }, range: [0, top], gridcolor: "#eef0f4", tickformat: ",.0f" };
     // Cost is judgments x cost per judgment, so the right axis reads the same line as cost.
     const perJudgment = last >= 0 && isNumber(cost[last]) && cumulative[last] > 0 ? cost[last] / cumulative[last] : null;

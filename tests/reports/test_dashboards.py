@@ -183,6 +183,9 @@ def test_a_report_with_no_figures_at_all_still_renders_and_says_so(client_for, p
     assert response.status_code == 200
     assert response.text.count("Not enough data for this chart yet.") >= 4
     assert 'data-chart="' not in response.text
+    # Where nothing is the answer, the page says so rather than "not enough data".
+    assert "No “cannot judge” answers." in response.text
+    assert "no deadline set" in response.text
 
 
 def test_an_older_snapshot_can_be_shown_and_the_latest_is_the_default(client_for, pm, project):
