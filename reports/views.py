@@ -5,8 +5,7 @@ from django.shortcuts import render
 
 from evalconsole.access import can_write_project, get_project_for_user, projects_visible_to, require_role
 from evalconsole.roles import Role
-from reports import tables
-from reports.models import ReportSnapshot
+from reports import selectors, tables
 
 _DASHBOARD_READERS = (Role.PM, Role.ADMIN, Role.REVIEWER, Role.OWNER)
 # The snapshot picker lists this many of the newest; older ones stay reachable over the API.
@@ -27,15 +26,10 @@ def pm_home(request):
 
 def _snapshot(request, project):
     """The snapshot asked for (?snapshot=id), or the latest; None when the project has none yet."""
-    # The same reads as reports.selectors' latest_snapshot/snapshot_of, kept here until that module is committed.
-    snapshots = ReportSnapshot.objects.filter(project=project).order_by("-created_at", "-pk")
     wanted = request.GET.get("snapshot")
-    if not wanted:
-        return snapshots.first()
-    try:
-        return snapshots.get(pk=wanted)
-    except (ReportSnapshot.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such report for this project.") from None
+    if wanted:
+        return selectors.snapshot_of(project, wanted)
+    return selectors.latest_snapshot(project)
 
 
 def _tables(project, snapshot) -> dict[str, tables.Table]:
@@ -65,11 +59,7 @@ def dashboard(request, project_id):
         raters=by_name["raters"],
         cannot_judge=by_name["cannot-judge"],
         examples=tables.pain_examples(data, labels=tables.schema_labels(project.guideline_version.schema)),
-        snapshots=list(
-            ReportSnapshot.objects.filter(project=project)
-            .order_by("-created_at", "-pk")
-            .only("pk", "created_at", "judgments")[:PICKER_SNAPSHOTS]
-        ),
+        snapshots=list(selectors.snapshots_of(project)[:PICKER_SNAPSHOTS]),
         charts={name: table.as_json() for name, table in by_name.items() if table.charts and table.has_figures()},
     )
     return render(request, "reports/dashboard.html", context)

@@ -7,7 +7,9 @@ import pytest
 from playwright.sync_api import expect
 
 from reports.models import ReportSnapshot
+from tests.factories import GuidelineFactory, VersionFactory
 from tests.projects.factories import ProjectFactory
+from tests.reports.judged import judged_project
 from tests.reports.snapshot_data import XSS_LOCALE, XSS_QUERY, snapshot_data
 
 # serialized_rollback: the flush after each live-server test would otherwise drop the role groups.
@@ -103,3 +105,22 @@ def test_a_side_by_side_dashboard_draws_its_outcomes(page, live_server, sign_in,
     assert dialogs == []
     assert page_errors == []
     page.screenshot(path=str(SCREENSHOT.with_name("dashboard-side-by-side.png")), full_page=True)
+
+
+def test_an_owner_computes_the_first_report_from_the_empty_dashboard(
+    page, live_server, sign_in, owner, dialogs, page_errors
+):
+    version = VersionFactory(guideline=GuidelineFactory(owner=owner), number=1, published=True)
+    project = judged_project(owner=owner, version=version, tasks=6, raters=3, name="Judged by three")
+    sign_in(owner)
+    page.goto(f"{live_server.url}/dashboards/projects/{project.pk}/")
+    expect(page.get_by_test_id("no-report")).to_contain_text("No report has been computed for this project yet.")
+
+    # The job runs in-process here (CELERY_EAGER); the page follows it and reloads when it is done.
+    page.get_by_role("button", name="Compute a report now").click()
+
+    expect(page.get_by_test_id("report-time")).to_be_visible(timeout=30_000)
+    expect_every_chart_drawn(page)
+    assert ReportSnapshot.objects.filter(project=project).count() == 1
+    expect(page.get_by_test_id("table-satisfaction-by-locale")).to_contain_text("it-IT")
+    assert dialogs == [] and page_errors == []
