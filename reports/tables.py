@@ -369,18 +369,20 @@ def side_by_side(data: dict, dimension: str, *, variants: list | None = None) ->
             name, section.get("serps"), figures.get("wins"), figures.get("ties"), figures.get("losses"),
             figures.get("mean_preference"), _ci(figures.get("ci95")), figures.get("p_value"), figures.get("test"),
         ])  # fmt: skip
-    favours = ""
+    # The report undoes the sides: a win is a SERP pair whose raters preferred the second variant.
+    favours, win, loss = "", "Wins", "Losses"
     if variants and len(variants) == 2:
         favours = f" (positive: {variants[1]} preferred over {variants[0]})"
+        win, loss = f"Wins ({variants[1]} better)", f"Losses ({variants[0]} better)"
     return Table(
         name=f"side-by-side-by-{dimension.replace('_', '-')}",
         title=f"Side by side by {label.lower()}",
         columns=[
             Column("segment", label),
             Column("serps", "SERPs", "count"),
-            Column("wins", "Wins", "int"),
+            Column("wins", win, "int"),
             Column("ties", "Ties", "int"),
-            Column("losses", "Losses", "int"),
+            Column("losses", loss, "int"),
             Column("mean_preference", "Mean preference", "number"),
             Column("ci", "95% CI", "ci"),
             Column("p_value", "p", "p"),
@@ -399,9 +401,9 @@ def side_by_side(data: dict, dimension: str, *, variants: list | None = None) ->
                 "label": "segment",
                 "title": "Share of the SERPs compared (%)",
                 "parts": [
-                    {"value": "wins", "name": "Wins"},
+                    {"value": "wins", "name": win},
                     {"value": "ties", "name": "Ties"},
-                    {"value": "losses", "name": "Losses"},
+                    {"value": "losses", "name": loss},
                 ],
             },
             {

@@ -150,6 +150,7 @@ def test_a_side_by_side_report_shows_wins_ties_and_losses(client_for, pm, owner)
     assert 'data-chart="side-by-side-by-locale"' in page
     assert "60 / 20 / 40" in page and "p = 0.057 (sign)" in page
     assert "positive: candidate preferred over baseline" in page
+    assert "Wins (candidate better)" in page and "Losses (baseline better)" in page
 
 
 def test_a_graded_report_has_no_side_by_side_section(client_for, pm, project):
