@@ -91,7 +91,8 @@ def bootstrap(
 
     All columns share the same resamples, so figures from one call are consistent with each
     other (a segment's share and its complement, say). ``fpc=False`` treats every stratum as
-    drawn with replacement (queries as a sample from a larger stream of queries, say).
+    drawn with replacement, certain units included (queries as a sample from the stream of
+    queries to come, say).
     """
     y = np.asarray(values, dtype=np.float64)
     if y.ndim == 1:
@@ -206,7 +207,8 @@ class _Groups:
 def _groups(probabilities: np.ndarray, strata, fpc: bool) -> _Groups:
     n = len(probabilities)
     codes = np.zeros(n, dtype=np.int64) if strata is None else pd.factorize(np.asarray(strata, dtype=object))[0]
-    codes[probabilities >= _CERTAIN] = -1
+    if fpc:
+        codes[probabilities >= _CERTAIN] = -1
     if (codes >= 0).any():
         sizes = np.bincount(codes[codes >= 0])
         # A lone unit's variance cannot be estimated: it keeps its weight, like a certain one.

@@ -148,3 +148,11 @@ def test_it_keys_segments_by_plain_python_values():
     keys = list(estimate_by_segment(frame, ["value"], "version"))
 
     assert keys == [2, 3] and all(type(key) is int for key in keys)
+
+
+def test_it_resamples_even_certain_units_without_the_finite_population_correction():
+    # The same queries in two runs stand for the queries to come, not for a finished census.
+    values, certain = [1.0, 2.0, 3.0, 4.0], [1.0] * 4
+
+    assert bootstrap(values, certain).draws.std() == 0
+    assert bootstrap(values, certain, fpc=False).draws.std() > 0
