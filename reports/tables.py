@@ -291,10 +291,18 @@ def pain_examples(data: dict, *, labels: dict | None = None) -> list[dict]:
     figures = _get(data, "overall", "pain_points") or {}
     out = []
     for key, figure in figures.items():
-        examples = [e for e in (figure or {}).get("examples") or [] if isinstance(e, dict)]
+        examples = [_example(e) for e in (figure or {}).get("examples") or [] if isinstance(e, dict)]
         if examples:
             out.append({"pain_point": labels.get(key, key), "share": (figure or {}).get("share"), "examples": examples})
     return sorted(out, key=lambda item: _descending(item["share"]))
+
+
+def _example(example: dict) -> dict:
+    """{"query", "comment"}: one comment, or a rater's several joined (pain-point examples carry either)."""
+    comment = example.get("comment")
+    if not comment and isinstance(example.get("comments"), list):
+        comment = " · ".join(str(c) for c in example["comments"] if c)
+    return {"query": example.get("query") or example.get("query_id") or "", "comment": comment or ""}
 
 
 def _descending(value) -> float:
@@ -344,7 +352,8 @@ def relevance(data: dict, dimension: str) -> Table:
         caption=(
             f"Per SERP from consensus grades ({consensus or 'consensus not stated'}), averaged; "
             f"nDCG: {methods.get('ndcg') or 'variant not stated'}; "
-            f"bars are 95% intervals ({methods.get('ci') or 'method not stated'})."
+            + "".join(f"{METRIC_NAMES[key]}: {methods[key]}; " for key in ("p", "err") if methods.get(key))
+            + f"bars are 95% intervals ({methods.get('ci') or 'method not stated'})."
         ),
         charts=[
             {

@@ -110,3 +110,24 @@ def test_a_side_by_side_report_leads_with_its_outcomes_and_drops_empty_graded_se
 
     assert names[:2] == ["side-by-side-by-locale", "side-by-side-by-category"]
     assert not any(name.startswith(("satisfaction", "relevance")) for name in names)
+
+
+def test_relevance_names_the_p_and_err_variants_when_the_report_does():
+    data = snapshot_data()
+    data["methods"].update(p="P_10: grade >= 2 counts", err="ERR@10, Chapelle 2009, max grade 4")
+
+    caption = tables.relevance(data, "locale").caption
+
+    assert "P: P_10: grade >= 2 counts" in caption and "ERR: ERR@10, Chapelle 2009" in caption
+
+
+def test_pain_point_examples_come_in_pareto_order_with_one_comment_or_several_joined():
+    data = snapshot_data()
+    data["overall"]["pain_points"]["duplicates"]["examples"] = [
+        {"query_id": "q-9", "query": "lasagne", "comments": ["same clip twice", "again"]}
+    ]
+
+    groups = tables.pain_examples(data, labels={"outdated": "Outdated content"})
+
+    assert [g["pain_point"] for g in groups] == ["irrelevant_top", "Outdated content", "duplicates", "wrong_language"]
+    assert groups[2]["examples"] == [{"query": "lasagne", "comment": "same clip twice · again"}]
