@@ -245,6 +245,12 @@
   function rateDigit(target, digit) {
     const pageQuestion = target.closest && target.closest(".page-questions .question");
     if (pageQuestion) return applyDigit(pageQuestion, digit);
+    if (!task.form.querySelector(".result-rating")) {
+      // Nothing to rate per result (side by side): digits answer the first page scale.
+      const first = task.form.querySelector('.page-questions .question:is([data-type="ordinal"], [data-type="categorical"])');
+      if (first) applyDigit(first, digit);
+      return;
+    }
     if (!task.current) return;
     const group = groupFor(task.current);
     const question = group && group.querySelector('.question[data-type="ordinal"]');

@@ -1,5 +1,6 @@
 """A rater works the console in the browser: keyboard first, no reloads, nothing lost, nothing unsafe."""
 
+import copy
 import os
 import re
 import time
@@ -9,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from evalconsole.demo import SBS_SCHEMA, SBS_SOP, SERP_SOP
+from guidelines.schema import STARTER_SCHEMA, validate_schema
 from projects.models import PoolResult
 from raters import engine
 from raters.models import Assignment, Judgment, RaterProfile, ResultAnswer, SensitiveReveal
@@ -155,6 +157,7 @@ def test_a_reload_mid_task_keeps_the_draft_and_the_same_assignment(open_console,
     page.keyboard.press("1")
     page.keyboard.press("p")
     page.keyboard.press("4")
+    save_screenshots(page, "graded-page-question-focused")
     tab_until(page, "textarea")
     page.keyboard.type("Half done, then the power went.")
     submission_id = page.evaluate(f"JSON.parse(localStorage.getItem('evalconsole:draft:{assignment}')).submission_id")
@@ -349,14 +352,42 @@ def test_a_side_by_side_task_records_which_side_was_which_and_stores_the_prefere
     if swapped:
         save_screenshots(page, "side-by-side")
 
-    page.get_by_label("Left much better").check()
-    page.get_by_role("button", name="Submit").click()
+    if swapped:
+        page.get_by_label("Left much better").check()
+        page.get_by_role("button", name="Submit").click()
+    else:
+        # By keyboard: no result is rated one by one here, so digits answer the preference by position.
+        page.keyboard.press("1")
+        expect(page.get_by_label("Left much better")).to_be_checked()
+        page.keyboard.press("Enter")
     next_task_loaded(page, leased.pk)
 
     judgment = Judgment.objects.get(assignment_id=leased.pk)
     assert Assignment.objects.get(pk=leased.pk).swapped is swapped
     # -3 means "the first variant much better": the left page was the second variant when swapped.
     assert judgment.page["preference"] == (3 if swapped else -3)
+
+
+def test_long_pool_text_wraps_inside_its_card_on_a_laptop_and_a_desktop(open_console, rater, owner, guideline):
+    schema = copy.deepcopy(STARTER_SCHEMA)
+    schema["result_questions"].append({"key": "spam", "label": "Spam or scam", "type": "boolean"})
+    assert validate_schema(schema) == []
+    version = VersionFactory(guideline=guideline, schema=schema, body_markdown=SERP_SOP, published=True)
+    project = console_project(
+        owner=owner, version=version, tasks=1, results=4, serp_fields={"query": "carbonara " * 90},
+        title="Carbonara" * 55, snippet="Guanciale, pecorino, eggs. " * 70,
+        url="https://videos.example/" + "watch" * 400, media_type="live stream replay",
+    )  # fmt: skip
+    page = open_console(qualify(rater, version), project)
+
+    for width, height in SCREENS:
+        page.set_viewport_size({"width": width, "height": height})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        phone = page.locator(".phone").bounding_box()
+        for card in page.locator(".serp-result").all():
+            box = card.bounding_box()
+            assert phone["x"] <= box["x"] and box["x"] + box["width"] <= phone["x"] + phone["width"]
+    save_screenshots(page, "long-text")
 
 
 XSS = {
