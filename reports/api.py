@@ -1,15 +1,16 @@
 """Reports over the API: start an aggregation, read the newest snapshot, list the earlier ones."""
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiTypes, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from evalconsole.access import get_project_for_user
+from evalconsole.errors import Conflict
 from evalconsole.job_api import JobOutput
 from evalconsole.pagination import paginated
-from reports import selectors, services
+from reports import comparison, selectors, services
 
 
 def snapshot_data(snapshot) -> dict:
@@ -60,3 +61,33 @@ class ReportDetailApi(APIView):
         project = get_project_for_user(request.user, project_id)
         snapshot = selectors.snapshot_of(project, snapshot_id)
         return Response(snapshot_data(snapshot))
+
+
+class ReportCompareApi(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("with", int, required=True, description="the baseline project (before)")],
+        responses=OpenApiTypes.OBJECT,
+        description="This project's latest report (after) against another project's (before), paired by query: "
+        "per metric the mean delta with a 95% bootstrap interval and a Wilcoxon signed-rank p-value.",
+    )
+    def get(self, request, project_id):
+        after_project = get_project_for_user(request.user, project_id)
+        baseline = request.query_params.get("with", "")
+        if not baseline.isdigit():
+            raise serializers.ValidationError({"with": ["Give the baseline project's id, e.g. ?with=12."]})
+        before_project = get_project_for_user(request.user, int(baseline))
+        snapshots = [selectors.latest_snapshot(project) for project in (before_project, after_project)]
+        missing = [project.name for project, snapshot in zip((before_project, after_project), snapshots, strict=True)
+                   if snapshot is None]  # fmt: skip
+        if missing:
+            raise Conflict(f"No report yet for {', '.join(missing)}; run one first.", code="no_report")
+        before, after = (selectors.per_query_frame(snapshot) for snapshot in snapshots)
+        metrics = [metric for metric in selectors.COMPARED if metric in before and metric in after]
+        figures = comparison.compare_runs(before, after, metrics)
+        return Response(
+            {
+                "before": {"project": before_project.pk, "snapshot": snapshots[0].pk},
+                "after": {"project": after_project.pk, "snapshot": snapshots[1].pk},
+                **figures,
+            }
+        )

@@ -134,3 +134,13 @@ def snapshot_of(project, snapshot_id) -> ReportSnapshot:
 
 def snapshots_of(project):
     return ReportSnapshot.objects.filter(project=project).order_by("-created_at", "-pk").defer("data", "per_query")
+
+
+COMPARED = ("score", "satisfied", "ndcg@10", "p@10", "err@10", "preference")
+
+
+def per_query_frame(snapshot: ReportSnapshot) -> pd.DataFrame:
+    """A snapshot's per-query figures, one row per query (a query's SERP tasks averaged)."""
+    frame = pd.DataFrame(snapshot.per_query or {"query_id": []})
+    figures = [column for column in COMPARED if column in frame]
+    return frame.groupby("query_id", as_index=False)[figures].mean() if len(frame) else frame

@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from projects.models import EvaluationProject, PoolResult, PoolSerp, SamplingRun, Task
@@ -10,6 +11,7 @@ from tests.raters.engine_fixtures import qualified_rater
 
 LOCALES = ("it-IT", "de-DE")
 CATEGORIES = ("food", "travel", "news")
+User = get_user_model()
 
 
 def satisfaction_of(task_number: int, rater_number: int) -> int:
@@ -26,8 +28,13 @@ def grade_of(rank: int, task_number: int) -> int:
 INCLUSION = {"it-IT": 0.5, "de-DE": 0.25}
 
 
-def judged_project(*, owner, version, tasks=12, results=3, raters=3, gold=0, name="Judged", cannot_judge_every=0):
-    """An active project whose tasks were all judged by `raters` raters (overlap = raters)."""
+def judged_project(
+    *, owner, version, tasks=12, results=3, raters=3, gold=0, name="Judged", cannot_judge_every=0, shift=0
+):
+    """An active project whose tasks were all judged by `raters` raters (overlap = raters).
+
+    `shift` raises every page score (capped at 5): a second run over the same queries that did better.
+    """
     project = EvaluationProject.objects.create(
         name=name, owner=owner, guideline_version=version, overlap=raters, locales=list(LOCALES),
         status=EvaluationProject.Status.ACTIVE, activated_at=timezone.now(), cost_per_judgment="0.50",
@@ -75,18 +82,24 @@ def judged_project(*, owner, version, tasks=12, results=3, raters=3, gold=0, nam
             for n, serp in enumerate(serps)
         ]
     )
-    people = [qualified_rater(version, username=f"judge{r}", locales=LOCALES) for r in range(raters)]
+    # The same people judge every project made here, as a vendor's raters would.
+    people = [_judge(version, f"judge{r}") for r in range(raters)]
     for rater_number, rater in enumerate(people):
         while (assignment := engine.lease_next(rater=rater, project=project)) is not None:
             task_number = int(assignment.task.query_id[1:])
             services.judgment_submit(
                 assignment=assignment, submission_id=uuid.uuid4(), active_ms=20_000 + 1000 * rater_number,
-                **answers(task_number, rater_number, results, cannot_judge_every),
+                **answers(task_number, rater_number, results, cannot_judge_every, shift),
             )  # fmt: skip
     return project
 
 
-def answers(task_number: int, rater_number: int, results: int, cannot_judge_every: int) -> dict:
+def _judge(version, username):
+    existing = User.objects.filter(username=username).first()
+    return existing or qualified_rater(version, username=username, locales=LOCALES)
+
+
+def answers(task_number: int, rater_number: int, results: int, cannot_judge_every: int, shift: int = 0) -> dict:
     if cannot_judge_every and task_number % cannot_judge_every == 0 and rater_number == 0:
         return {"page": {}, "results": {}, "cannot_judge": "did_not_load"}
     pains = ["outdated"] if task_number % 3 == 0 else []
@@ -94,7 +107,7 @@ def answers(task_number: int, rater_number: int, results: int, cannot_judge_ever
         pains.append("duplicates")
     return {
         "page": {
-            "satisfaction": satisfaction_of(task_number, rater_number),
+            "satisfaction": min(5, satisfaction_of(task_number, rater_number) + shift),
             "pain_points": pains,
             "comment": f"comment {task_number}/{rater_number}" if pains else "",
         },

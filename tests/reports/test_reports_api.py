@@ -1,5 +1,6 @@
 """Starting an aggregation and reading its snapshot over the API: who may do what, and what comes back."""
 
+import numpy as np
 import pytest
 
 from evalconsole.models import Job
@@ -7,7 +8,7 @@ from reports import services
 from reports.models import ReportSnapshot
 from tests.factories import VersionFactory
 from tests.raters.engine_fixtures import active_project
-from tests.reports.judged import judged_project
+from tests.reports.judged import judged_project, satisfaction_of
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +140,48 @@ def test_the_beat_job_reports_active_projects_with_new_judgments_only(project, d
     assert [job.params["project"] for job in first] == [project.pk]
     assert again == []  # nothing judged since the snapshot
     assert ReportSnapshot.objects.filter(project=project).count() == 1
+
+
+def test_a_run_is_compared_with_a_baseline_over_the_same_queries(api, owner, version, project):
+    better = judged_project(owner=owner, version=version, tasks=6, raters=3, shift=1, name="After the launch")
+    for run in (project, better):
+        services.report_build_run(
+            job_id=Job.objects.create(kind="report", created_by=owner, params={"project": run.pk}).pk
+        )
+
+    response = api.as_user(owner).get(f"/api/v1/projects/{better.pk}/reports/compare/?with={project.pk}")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["pairs"], body["only_before"], body["only_after"]) == (6, 0, 0)
+    before = {n: np.mean([satisfaction_of(n, r) for r in range(3)]) for n in range(6)}
+    after = {n: np.mean([min(5, satisfaction_of(n, r) + 1) for r in range(3)]) for n in range(6)}
+    score = body["metrics"]["score"]
+    assert score["delta"] == pytest.approx(np.mean([after[n] - before[n] for n in range(6)]), abs=1e-9)
+    assert score["ci95"][0] <= score["delta"] <= score["ci95"][1]
+    assert score["test"] == "wilcoxon" and score["pairs"] == 6
+    assert body["metrics"]["ndcg@10"]["delta"] == pytest.approx(0, abs=1e-12)  # the same results and grades
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "detail"),
+    [
+        ("", 400, {"with": ["Give the baseline project's id, e.g. ?with=12."]}),
+        ("?with=abc", 400, {"with": ["Give the baseline project's id, e.g. ?with=12."]}),
+        ("?with=999999", 404, {"detail": "No such project."}),
+    ],
+)
+def test_a_comparison_needs_a_baseline_the_caller_can_read(api, owner, project, query, status, detail):
+    response = api.as_user(owner).get(f"/api/v1/projects/{project.pk}/reports/compare/{query}")
+
+    assert response.status_code == status
+    assert response.json() == detail
+
+
+def test_a_comparison_needs_both_reports(api, owner, version, project):
+    other = judged_project(owner=owner, version=version, tasks=2, raters=1, name="Other run")
+
+    response = api.as_user(owner).get(f"/api/v1/projects/{project.pk}/reports/compare/?with={other.pk}")
+
+    assert response.status_code == 409
+    assert response.json() == {"detail": "No report yet for Other run, Judged; run one first.", "code": "no_report"}
