@@ -4,9 +4,11 @@ import copy
 import os
 import re
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from evalconsole.demo import SBS_SCHEMA, SBS_SOP, SERP_SOP
@@ -211,6 +213,53 @@ def test_a_submit_whose_answer_was_lost_is_sent_again_with_the_same_id_and_makes
     judgment = Judgment.objects.get(rater=rater)
     assert (judgment.assignment_id, str(judgment.submission_id)) == (assignment, sent[0]["submission_id"])
     assert judgment.page == {"satisfaction": 3}
+
+
+def test_a_refused_submission_says_what_to_fix_in_the_raters_words_and_keeps_the_task(
+    open_console, rater, owner, version
+):
+    project = console_project(owner=owner, version=version, tasks=2, results=2)
+    page = open_console(qualify(rater, version), project)
+    assignment = on_screen(page)
+    page.keyboard.press("3")  # the first result only; the page not at all
+
+    page.keyboard.press("Enter")
+
+    errors = page.get_by_test_id("task-errors")
+    expect(errors).to_contain_text("Not sent yet. Please fix:")
+    expect(errors.locator("li")).to_have_text(["Overall satisfaction: is required", "Result 2: is not rated"])
+    expect(page.locator(".serp-result").nth(1)).to_have_class(re.compile(r"\binvalid\b"))
+    expect(page.locator("input[name=page-satisfaction]").first).to_be_focused()
+    assert on_screen(page) == assignment
+    assert not Judgment.objects.exists()
+
+    page.keyboard.press("4")
+    page.keyboard.press("j")
+    page.keyboard.press("1")
+    page.keyboard.press("Enter")
+    next_task_loaded(page, assignment)
+    assert Judgment.objects.get(assignment_id=assignment).page == {"satisfaction": 4}
+
+
+def test_a_lease_that_ran_out_on_screen_is_said_and_the_next_task_is_one_key_away(open_console, rater, owner, version):
+    project = console_project(owner=owner, version=version, tasks=2, results=1)
+    page = open_console(qualify(rater, version), project)
+    assignment = on_screen(page)
+    page.keyboard.press("2")
+    page.keyboard.press("p")
+    page.keyboard.press("4")
+    Assignment.objects.filter(pk=assignment).update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_test_id("task-errors")).to_contain_text("Your lease on this task ended at")
+    take_next = page.get_by_role("button", name="Take the next task")
+    expect(take_next).to_be_focused()
+    assert page.evaluate(f"localStorage.getItem('evalconsole:draft:{assignment}')") is None
+    page.keyboard.press("Enter")
+    next_task_loaded(page, assignment)
+    assert not Judgment.objects.exists()
+    assert Assignment.objects.get(pk=assignment).status == Assignment.Status.EXPIRED
 
 
 def test_s_skips_the_task_and_an_empty_queue_says_so(open_console, rater, owner, version):
