@@ -8,13 +8,12 @@ never in the estimates. "Cannot judge" answers are counted, not scored.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from reports import agreement, consensus, estimators, relevance
+from reports import agreement, consensus, estimators, operations, relevance, sbs
 
 SEGMENTS = ("locale", "category", "variant", "guideline_version")
 CUTOFF = 10
@@ -309,6 +308,11 @@ def _section(figures: dict, units: pd.DataFrame, judged: pd.DataFrame, grades: p
     return section
 
 
+def _significant(value: float | None) -> float | None:
+    """A p-value to six significant digits (a tiny one must not round to 0)."""
+    return None if value is None else float(f"{value:.6g}")
+
+
 def _pair(interval) -> list:
     return [_number(interval[0]), _number(interval[1])]
 
@@ -357,7 +361,7 @@ def _side_by_side(figures: dict, units: pd.DataFrame, run: _Run) -> dict | None:
         "favoured_if_positive": variants[1] if len(variants) > 1 else None,
         "mean_preference": _number(figures["preference"]["mean"]),
         "ci95": _pair(figures["preference"]["ci95"]),
-        "p_value": float(f"{stats.binomtest(wins, wins + losses).pvalue:.6g}") if wins + losses else None,
+        "p_value": _significant(sbs.sign_test(wins, losses)),
         "test": "sign",
     }
 
@@ -455,30 +459,20 @@ def _per_query(units: pd.DataFrame) -> dict:
 
 def _raters(judged: pd.DataFrame, frames, grades: pd.DataFrame, labels: pd.Series) -> list[dict]:
     """Per rater: volume, time, gold accuracy, and agreement with the consensus grades."""
-    by_rater = judged.groupby("rater")
-    table = pd.DataFrame({"judgments": by_rater.size(), "median_active_s": by_rater["active_ms"].median() / 1000})
     correct = _gold_correct(judged, frames, grades)
-    if len(correct):
-        gold = judged.set_index("judgment_id").loc[correct.index, "rater"]
-        table["gold_judgments"] = gold.value_counts()
-        table["gold_accuracy"] = correct.groupby(gold.to_numpy()).mean()
+    marked = judged.assign(gold_correct=judged["judgment_id"].map(correct).astype("boolean"))
+    agreeing = None
     if len(grades) and len(labels):
         agreeing = agreement.rater_agreement(
             grades.rename(columns={"item": "unit"})[["unit", "rater", "value"]], labels, level="ordinal"
-        )
-        table["agreement_with_consensus"] = agreeing["agreement_with_consensus"]
-    rows = []
-    for rater, row in table.sort_index().iterrows():
-        rows.append(
-            {
-                "rater": str(rater),
-                "judgments": int(row["judgments"]),
-                "gold_judgments": int(row.get("gold_judgments", 0) or 0) if pd.notna(row.get("gold_judgments")) else 0,
-                "gold_accuracy": _number(row.get("gold_accuracy"), 3),
-                "agreement_with_consensus": _number(row.get("agreement_with_consensus"), 3),
-                "median_active_s": _number(row["median_active_s"], 1),
-            }
-        )
+        )["agreement_with_consensus"]
+    gold_counts = marked["gold_correct"].notna().groupby(marked["rater"]).sum()
+    rows = operations.raters(marked, agreement=agreeing)
+    for row in rows:
+        row["gold_judgments"] = int(gold_counts.get(row["rater"], 0))
+        row["gold_accuracy"] = _number(row["gold_accuracy"], 3)
+        row["agreement_with_consensus"] = _number(row["agreement_with_consensus"], 3)
+        row["median_active_s"] = _number(row["median_active_s"], 1)
     return rows
 
 
@@ -486,33 +480,23 @@ def _operations(judged: pd.DataFrame, frames, units: pd.DataFrame, context: Repo
     """Throughput, time, cost, progress and the forecast against the deadline."""
     tasks = frames.tasks
     target = int(tasks.loc[~tasks["is_gold"], "overlap"].sum())
-    done = int((~judged["gold_task"]).sum())
-    figures = _throughput(judged["created_at"], now=context.now)
-    cost = round(len(judged) * context.cost_per_judgment, 2)
-    forecast = None
-    if done >= target and len(judged):
-        forecast = judged["created_at"].max().to_pydatetime()
-    elif figures["recent_per_hour"]:
-        forecast = context.now + timedelta(hours=max(0, target - done) / figures["recent_per_hour"])
+    gold_done = int(judged["gold_task"].sum())
+    # Every judgment is paid for, gold included; progress is the sampled tasks' overlap, so the
+    # gold judgments made count as required too (they never hold the project back).
+    figures = operations.operations(
+        judged, tasks=target + gold_done, overlap=1, cost_per_judgment=context.cost_per_judgment,
+        now=context.now, deadline=context.deadline, serps=len(units),
+    )  # fmt: skip
     return {
-        "judgments_per_hour": _number(figures["per_hour"], 1),
-        "judgments_per_hour_24h": _number(figures["recent_per_hour"], 1),
-        "median_active_s": _number(judged["active_ms"].median() / 1000, 1) if len(judged) else None,
-        "cost": cost,
-        "cost_per_serp": round(cost / len(units), 2) if len(units) else None,
-        "progress": _number(min(1.0, done / target), 4) if target else None,
+        "judgments_per_hour": _number(figures["judgments_per_hour"], 1),
+        "judgments_per_hour_24h": _number(figures["judgments_per_hour_24h"], 1),
+        "median_active_s": _number(figures["median_active_s"], 1),
+        "cost": figures["cost"],
+        "cost_per_serp": figures["cost_per_serp"],
+        "progress": _number(figures["progress"], 4),
         "judgments_target": target,
-        "forecast_done": forecast.isoformat() if forecast is not None else None,
+        "forecast_done": figures["forecast_done"],
         "deadline": context.deadline.isoformat() if context.deadline else None,
-        "on_track": (forecast <= context.deadline) if (forecast is not None and context.deadline) else None,
+        "on_track": figures["meets_deadline"],
         "daily": _daily(judged, context.cost_per_judgment),
     }
-
-
-def _throughput(created: pd.Series, *, now: datetime) -> dict:
-    """Judgments per hour over the project's working span, and over the last 24 hours."""
-    if not len(created):
-        return {"per_hour": None, "recent_per_hour": None}
-    span_hours = max((created.max() - created.min()).total_seconds() / 3600, 1.0)
-    recent = int((created >= pd.Timestamp(now) - pd.Timedelta(hours=24)).sum())
-    return {"per_hour": len(created) / span_hours, "recent_per_hour": recent / 24}
