@@ -19,7 +19,7 @@ def worker():
         yield queue
 
 
-def wait_for(condition, *, seconds=30):
+def wait_for(condition, *, seconds=90):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():

@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 QUICK_TAKEOVER = {"CELERY_VISIBILITY_TIMEOUT": 2, "CELERY_TIME_LIMIT": 4, "CELERY_SOFT_TIME_LIMIT": 3}
 
 
-def wait_for(condition, *, seconds=40):
+def wait_for(condition, *, seconds=90):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():
