@@ -84,6 +84,9 @@ def _judgments(frames, questions: Questions) -> pd.DataFrame:
         on="task_id", how="inner",
     )  # fmt: skip
     judged["answered"] = judged["cannot_judge"].fillna("").eq("")
+    # Categories, not strings: these columns are copied onto every per-result answer.
+    for column in ("rater", "locale", "category", "variant"):
+        judged[column] = judged[column].fillna("").astype(str).astype("category")
     for question in (questions.score, questions.preference):
         if question is not None and question["key"] in judged:
             judged[question["key"]] = pd.to_numeric(judged[question["key"]], errors="coerce")
@@ -389,15 +392,18 @@ def _sections_by(segment: str, units, judged, grades, columns, run: _Run) -> dic
     if not len(units):
         return {}
     figures = estimators.estimate_by_segment(units, columns, segment) if columns else {}
+    # Split each frame once by the segment (a boolean mask per value over ten million grades adds up).
+    judged_by = dict(iter(judged.groupby(segment, observed=True, sort=False)))
+    grades_by = dict(iter(grades.groupby(segment, observed=True, sort=False))) if len(grades) else {}
     return {
         str(key): _section(
             figures.get(key, {}),
-            units[units[segment].astype(str) == str(key)],
-            judged[judged[segment].astype(str) == str(key)],
-            grades[grades[segment].astype(str) == str(key)] if len(grades) else grades,
+            part,
+            judged_by.get(key, judged.iloc[:0]),
+            grades_by.get(key, grades.iloc[:0]),
             run,
         )
-        for key in sorted(units[segment].astype(str).unique())
+        for key, part in sorted(units.groupby(segment, observed=True, sort=False), key=lambda item: str(item[0]))
     }
 
 
@@ -474,7 +480,9 @@ def _per_query(units: pd.DataFrame) -> dict:
 def _raters(judged: pd.DataFrame, frames, grades: pd.DataFrame, labels: pd.Series) -> list[dict]:
     """Per rater: volume, time, gold accuracy, and agreement with the consensus grades."""
     correct = _gold_correct(judged, frames, grades)
-    marked = judged.assign(gold_correct=judged["judgment_id"].map(correct).astype("boolean"))
+    marked = judged.assign(
+        gold_correct=judged["judgment_id"].map(correct).astype("boolean"), rater=judged["rater"].astype(str)
+    )
     agreeing = None
     if len(grades) and len(labels):
         agreeing = agreement.rater_agreement(

@@ -5,8 +5,8 @@ streams each query with COPY ... TO STDOUT into pandas' C parser; SQLite (the em
 default, small data) goes through read_sql.
 """
 
-import io
 import json
+import tempfile
 from dataclasses import dataclass
 
 import pandas as pd
@@ -35,10 +35,10 @@ JUDGMENTS_SQL = """
 """
 
 RESULT_ANSWERS_SQL = """
-    SELECT a.judgment_id, a.serp_id, a.doc_id, a.question, a.value, a.text
+    SELECT a.judgment_id, a.doc_id, a.question, a.value
     FROM raters_resultanswer a
     JOIN raters_judgment j ON j.id = a.judgment_id
-    WHERE j.project_id = %(project)s AND j.removed_at IS NULL
+    WHERE j.project_id = %(project)s AND j.removed_at IS NULL AND a.value IS NOT NULL
 """
 
 SERP_RESULTS_SQL = """
@@ -59,7 +59,7 @@ _DTYPES = {
         "strategy": str,
     },  # fmt: skip
     "judgments": {"rater": str, "cannot_judge": str, "page": str},
-    "result_answers": {"doc_id": "category", "question": "category", "text": str},
+    "result_answers": {"doc_id": "category", "question": "category"},
     "serp_results": {"doc_id": str},
 }
 
@@ -77,12 +77,14 @@ class ProjectFrames:
 def _read(sql: str, project_id: int, dtypes: dict) -> pd.DataFrame:
     params = {"project": int(project_id)}
     if connection.vendor == "postgresql":
-        buffer = io.BytesIO()
-        with connection.cursor() as cursor:
-            query = cursor.mogrify(sql, params).decode()
-            cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", buffer)
-        buffer.seek(0)
-        frame = pd.read_csv(buffer, dtype=dtypes, keep_default_na=False, na_values={"value": [""]})
+        # Spooled through a temporary file: ten million rows of CSV would otherwise sit in memory
+        # next to the frame parsed from them.
+        with tempfile.TemporaryFile() as buffer:
+            with connection.cursor() as cursor:
+                query = cursor.mogrify(sql, params).decode()
+                cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", buffer)
+            buffer.seek(0)
+            frame = pd.read_csv(buffer, dtype=dtypes, keep_default_na=False, na_values={"value": [""]})
         for column in frame.columns:
             # COPY writes booleans as t/f.
             if column in ("is_gold",):
