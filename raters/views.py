@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
-from evalconsole.access import get_project_for_rater, require_role
+from evalconsole.access import get_assignment_for_user, get_project_for_rater, require_role
 from evalconsole.roles import Role
 from guidelines.rendering import render_markdown
 from raters import engine, selectors
@@ -35,8 +35,8 @@ def _lease(request, project_id) -> tuple[dict, str | None]:
     except engine.Unavailable as reason:
         return context, str(reason)
     if assignment is not None:
-        # The engine leased it to this rater in this project: no need to fetch it again by id.
-        assignment.project = assignment.task.project = project
+        # Through the one door, by id: the view needs nothing of what the engine returns but its id.
+        assignment = get_assignment_for_user(request.user, assignment.pk)
         context.update(selectors.console_task(assignment=assignment))
         context["sop"] = render_markdown(context["version"].body_markdown)
         profile = profile_for(request.user)
