@@ -86,13 +86,15 @@ def bootstrap(
     replicates: int = REPLICATES,
     seed: int = SEED,
     fpc: bool = True,
+    domains: Sequence[int] | np.ndarray | None = None,
 ) -> Replicates:
     """Hájek means of each column of ``values`` (n units x k, NaN = missing), with replicates.
 
     All columns share the same resamples, so figures from one call are consistent with each
     other (a segment's share and its complement, say). ``fpc=False`` treats every stratum as
     drawn with replacement, certain units included (queries as a sample from the stream of
-    queries to come, say).
+    queries to come, say). ``domains`` (a code 0..D-1 per unit) estimates every column within
+    every domain from the same resamples: result column d·k + j is column j in domain d.
     """
     y = np.asarray(values, dtype=np.float64)
     if y.ndim == 1:
@@ -104,15 +106,17 @@ def bootstrap(
         raise ValueError("inclusion probabilities must be in (0, 1]")
     weights = 1.0 / probabilities
     present = ~np.isnan(y)
+    codes = np.zeros(len(y), dtype=np.intp) if domains is None else np.asarray(domains, dtype=np.intp)
+    count = int(codes.max()) + 1 if len(codes) else 1
     # Numerators and denominators side by side, so one product totals both.
     columns = np.hstack([np.where(present, y, 0.0) * weights[:, None], present * weights[:, None]])
-    totals = columns.sum(axis=0)
-    replicate_totals = _replicate_totals(columns, _groups(probabilities, strata, fpc), replicates, seed)
+    totals = _domain_sums(columns, codes, count)
+    replicate_totals = _replicate_totals(columns, _groups(probabilities, strata, fpc), replicates, seed, codes, count)
     k = y.shape[1]
     with np.errstate(invalid="ignore", divide="ignore"):
-        estimates = np.where(totals[k:] > 0, totals[:k] / totals[k:], np.nan)
-        ratios = np.where(replicate_totals[:, k:] > 0, replicate_totals[:, :k] / replicate_totals[:, k:], np.nan)
-    return Replicates(estimates, ratios)
+        estimates = np.where(totals[:, k:] > 0, totals[:, :k] / totals[:, k:], np.nan)
+        ratios = np.where(replicate_totals[..., k:] > 0, replicate_totals[..., :k] / replicate_totals[..., k:], np.nan)
+    return Replicates(estimates.reshape(-1), ratios.reshape(replicates, -1))
 
 
 def interval(estimate: float, draws: np.ndarray, level: float = LEVEL) -> dict:
@@ -172,20 +176,15 @@ def estimate_by_segment(
     """
     labels = units[segment].astype(object).where(units[segment].notna(), "")
     codes, keys = pd.factorize(labels, sort=True)
-    y = units[list(columns)].to_numpy(dtype=np.float64)
     k = len(columns)
-    # Column d*k + j holds column j inside segment d and NaN elsewhere.
-    domains = np.full((len(units), len(keys) * k), np.nan)
-    for d in range(len(keys)):
-        inside = codes == d
-        domains[inside, d * k : (d + 1) * k] = y[inside]
     result = bootstrap(
-        domains,
+        units[list(columns)].to_numpy(dtype=np.float64),
         units[probability].to_numpy(dtype=np.float64),
         _strata(units, stratum),
         replicates=replicates,
         seed=seed,
         fpc=fpc,
+        domains=codes,
     )
     return {
         _plain(key): {column: result.interval(d * k + j) for j, column in enumerate(columns)}
@@ -223,23 +222,26 @@ def _groups(probabilities: np.ndarray, strata, fpc: bool) -> _Groups:
     return _Groups(codes, lambdas)
 
 
-def _replicate_totals(columns: np.ndarray, groups: _Groups, replicates: int, seed: int) -> np.ndarray:
-    """Σ_i r_bi·columns_i for every replicate b, r the Rao–Wu rescaling factors (replicates x k).
+def _replicate_totals(
+    columns: np.ndarray, groups: _Groups, replicates: int, seed: int, domains: np.ndarray, count: int
+) -> np.ndarray:
+    """Σ_i r_bi·columns_i within each domain for every replicate b (replicates x domains x width).
 
-    r_bi = 1 - λ_h + λ_h·n_h/(n_h - 1)·m_bi: the fixed part is the same in every replicate, so
-    only the counts m_bi are drawn, and their product with the columns is one matmul.
+    r_bi = 1 - λ_h + λ_h·n_h/(n_h - 1)·m_bi, the Rao–Wu rescaling factor: the fixed part is the
+    same in every replicate, so only the counts m_bi are drawn, and a block of replicates is
+    totalled by one matrix product per domain.
     """
     if replicates < 1:
         raise ValueError("replicates must be at least 1")
-    n, width = columns.shape
+    width = columns.shape[1]
     codes = groups.codes
     resampled = codes >= 0
     if not resampled.any():
-        return np.broadcast_to(columns.sum(axis=0), (replicates, width)).copy()
+        return np.broadcast_to(_domain_sums(columns, domains, count), (replicates, count, width)).copy()
     sizes = np.bincount(codes[resampled], minlength=len(groups.lambdas))
     lam = np.where(resampled, groups.lambdas[np.maximum(codes, 0)], 0.0)
     size = np.where(resampled, sizes[np.maximum(codes, 0)], 2)
-    constant = ((1 - lam)[:, None] * columns).sum(axis=0)
+    constant = _domain_sums((1 - lam)[:, None] * columns, domains, count)
 
     # Resampled units in group order, each group contiguous; a draw is a position among them.
     sampled = np.flatnonzero(resampled)[np.argsort(codes[resampled], kind="stable")]
@@ -248,15 +250,19 @@ def _replicate_totals(columns: np.ndarray, groups: _Groups, replicates: int, see
     # One draw column per slot: group g has n_g - 1 of them, each picking among its n_g units.
     slot_size = np.repeat(present, present - 1).astype(np.float64)
     slot_start = np.repeat(starts, present - 1).astype(np.float64)
-    scaled = (lam * size / (size - 1))[sampled, None] * columns[sampled]
+    # For the products, the same units again in domain order: each domain a contiguous slice,
+    # so a domain multiplies only its own units (domains cost no more than one column set).
+    by_domain = np.argsort(domains[sampled], kind="stable")
+    bounds = np.searchsorted(domains[sampled][by_domain], np.arange(count + 1))
+    scaled = ((lam * size / (size - 1))[:, None] * columns)[sampled][by_domain]
 
     rng = np.random.default_rng(seed)
-    out = np.empty((replicates, width))
+    out = np.empty((replicates, count, width))
     units, draws = len(sampled), len(slot_size)
     # Blocks of ~250,000 cells keep the draws and their counts in cache (one big matrix of
-    # draws is memory-bound and 2-3x slower), and give small samples hundreds of replicates
-    # per numpy call.
-    block = max(1, min(replicates, _CHUNK_CELLS // max(units, draws)))
+    # draws is memory-bound), but at least 16 replicates, so a product reads the columns once
+    # per 16 replicates rather than once per replicate.
+    block = min(replicates, max(16, _CHUNK_CELLS // max(units, draws)))
     offsets = (np.arange(block) * units)[:, None].astype(np.float64)  # each replicate counts into its own row
     for first in range(0, replicates, block):
         rows = min(block, replicates - first)
@@ -265,9 +271,21 @@ def _replicate_totals(columns: np.ndarray, groups: _Groups, replicates: int, see
         picks += slot_start
         picks += offsets[:rows]
         counts = np.bincount(picks.astype(np.intp).ravel(), minlength=rows * units).reshape(rows, units)
-        out[first : first + rows] = counts.astype(np.float64) @ scaled  # BLAS needs floats
+        counts = counts.astype(np.float64)  # BLAS needs floats
+        if count > 1:
+            counts = counts[:, by_domain]
+        for domain in range(count):
+            low, high = bounds[domain], bounds[domain + 1]
+            out[first : first + rows, domain] = counts[:, low:high] @ scaled[low:high]
     out += constant
     return out
+
+
+def _domain_sums(columns: np.ndarray, domains: np.ndarray, count: int) -> np.ndarray:
+    """Column totals within each domain (domains x width)."""
+    return np.column_stack([np.bincount(domains, weights=column, minlength=count) for column in columns.T]).reshape(
+        count, columns.shape[1]
+    )
 
 
 def _strata(units: pd.DataFrame, stratum: str | None) -> np.ndarray | None:

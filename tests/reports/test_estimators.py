@@ -156,3 +156,18 @@ def test_it_resamples_even_certain_units_without_the_finite_population_correctio
 
     assert bootstrap(values, certain).draws.std() == 0
     assert bootstrap(values, certain, fpc=False).draws.std() > 0
+
+
+def test_it_gives_a_domain_the_interval_of_its_column_masked_outside_the_domain():
+    # Domains multiply only their own units; the result must be the plain masked computation.
+    rng = np.random.default_rng(8)
+    n = 300
+    values, pis = rng.normal(3, 1, n), rng.uniform(0.05, 0.5, n)
+    strata, domains = rng.choice(["s1", "s2", "s3"], n), rng.integers(0, 3, n)
+    masked = np.where(domains[:, None] == np.arange(3), values[:, None], np.nan)
+
+    by_domain = bootstrap(values, pis, strata, domains=domains, replicates=200)
+    plain = bootstrap(masked, pis, strata, replicates=200)
+
+    np.testing.assert_allclose(by_domain.estimates, plain.estimates)
+    np.testing.assert_allclose(by_domain.draws, plain.draws)
