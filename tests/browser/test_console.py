@@ -316,6 +316,15 @@ def test_question_mark_lists_every_shortcut_and_escape_closes_the_list(open_cons
     page.keyboard.press("3")
     assert checked(page, "r1-relevance") == "3"
 
+    # g folds the guideline away for more room, and back.
+    guideline = page.get_by_test_id("sop")
+    expect(guideline).to_be_visible()
+    page.keyboard.press("g")
+    expect(guideline).to_be_hidden()
+    save_screenshots(page, "guideline-folded")
+    page.keyboard.press("g")
+    expect(guideline).to_be_visible()
+
 
 def test_active_time_stops_while_the_tab_is_hidden(open_console, rater, owner, version):
     project = console_project(owner=owner, version=version, tasks=2, results=1)
