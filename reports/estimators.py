@@ -21,8 +21,8 @@ never over judgments (a unit's raters are not independent draws of the populatio
   conservative when the sampling fraction is large, which the report accepts over inventing
   a joint-inclusion model it does not have.
 - Units with π = 1 were certain to be drawn and contribute no sampling variance: they keep
-  their weight in every replicate. So does a stratum with one unit, whose variance cannot be
-  estimated from the sample.
+  their weight in every replicate (unless ``fpc=False``). So does a stratum with one unit,
+  whose variance cannot be estimated from the sample.
 
 Why percentile and not normal, studentized or BCa: the rescaling already gets the variance of
 the Hájek ratio right (it re-solves the ratio in every replicate, so the random denominator is
@@ -248,8 +248,10 @@ def _replicate_totals(
     present = sizes[sizes > 0]
     starts = np.concatenate(([0], np.cumsum(present)[:-1]))
     # One draw column per slot: group g has n_g - 1 of them, each picking among its n_g units.
-    slot_size = np.repeat(present, present - 1).astype(np.float64)
-    slot_start = np.repeat(starts, present - 1).astype(np.float64)
+    # float32 draws are a third cheaper; u·n_g is exact enough while n_g stays below 2**24.
+    precision = np.float32 if present.max() < 2**24 else np.float64
+    slot_size = np.repeat(present, present - 1).astype(precision)
+    slot_start = np.repeat(starts, present - 1).astype(np.intp)
     # For the products, the same units again in domain order: each domain a contiguous slice,
     # so a domain multiplies only its own units (domains cost no more than one column set).
     by_domain = np.argsort(domains[sampled], kind="stable")
@@ -263,14 +265,16 @@ def _replicate_totals(
     # draws is memory-bound), but at least 16 replicates, so a product reads the columns once
     # per 16 replicates rather than once per replicate.
     block = min(replicates, max(16, _CHUNK_CELLS // max(units, draws)))
-    offsets = (np.arange(block) * units)[:, None].astype(np.float64)  # each replicate counts into its own row
+    offsets = (np.arange(block) * units)[:, None]  # each replicate counts into its own row
     for first in range(0, replicates, block):
         rows = min(block, replicates - first)
-        picks = rng.random((rows, draws))
-        picks *= slot_size  # u < 1, so u·n_g < n_g in floating point too
+        uniform = rng.random((rows, draws), dtype=precision)
+        uniform *= slot_size  # u < 1, so u·n_g < n_g after rounding too
+        picks = uniform.astype(np.intp)
+        # Whole numbers added after the cast: a float sum could round up into the next group.
         picks += slot_start
         picks += offsets[:rows]
-        counts = np.bincount(picks.astype(np.intp).ravel(), minlength=rows * units).reshape(rows, units)
+        counts = np.bincount(picks.ravel(), minlength=rows * units).reshape(rows, units)
         counts = counts.astype(np.float64)  # BLAS needs floats
         if count > 1:
             counts = counts[:, by_domain]

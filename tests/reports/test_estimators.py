@@ -171,3 +171,14 @@ def test_it_gives_a_domain_the_interval_of_its_column_masked_outside_the_domain(
 
     np.testing.assert_allclose(by_domain.estimates, plain.estimates)
     np.testing.assert_allclose(by_domain.draws, plain.draws)
+
+
+def test_it_resamples_each_stratum_only_from_its_own_units():
+    # Constant within strata: any draw crossing into another stratum would move the mean.
+    values = np.repeat([0.0, 1.0, 5.0], [300, 200, 100])
+    strata = np.repeat(["a", "b", "c"], [300, 200, 100])
+    pis = np.repeat([0.1, 0.2, 0.5], [300, 200, 100])
+
+    result = bootstrap(values, pis, strata, replicates=300)
+
+    np.testing.assert_allclose(result.draws[:, 0], result.estimates[0])
