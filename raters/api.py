@@ -228,7 +228,13 @@ class RevealApi(APIView):
         data = RevealInput(data=request.data)
         data.is_valid(raise_exception=True)
         doc_id = data.validated_data["doc_id"]
-        if not selectors.assignment_has_doc(assignment=assignment, doc_id=doc_id):
+        sensitive = selectors.assignment_doc_sensitive(assignment=assignment, doc_id=doc_id)
+        if sensitive is None:
             raise serializers.ValidationError({"doc_id": ["This result is not on your task."]})
+        if not sensitive:
+            # Wellbeing audits count reveals: only a result that was blurred can be revealed.
+            raise serializers.ValidationError(
+                {"doc_id": ["This result is not sensitive, so there is nothing to reveal."]}
+            )
         reveal = services.reveal_log(assignment=assignment, doc_id=doc_id)
         return Response(RevealOutput(reveal).data, status=status.HTTP_201_CREATED)

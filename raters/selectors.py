@@ -198,6 +198,8 @@ def console_task(*, assignment, now=None) -> dict:
     }
 
 
-def assignment_has_doc(*, assignment, doc_id: str) -> bool:
+def assignment_doc_sensitive(*, assignment, doc_id: str) -> bool | None:
+    """Whether the result `doc_id` on this assignment's page(s) is sensitive; None when it is not there."""
     serps = [serp_id for serp_id in (assignment.task.serp_id, assignment.task.serp_b_id) if serp_id]
-    return PoolResult.objects.filter(serp_id__in=serps, doc_id=doc_id).exists()
+    flags = set(PoolResult.objects.filter(serp_id__in=serps, doc_id=doc_id).values_list("sensitive", flat=True))
+    return (True in flags) if flags else None

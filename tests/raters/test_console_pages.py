@@ -334,15 +334,11 @@ def test_revealing_a_result_that_is_not_on_the_task_is_refused(api, rita, sensit
     assert not SensitiveReveal.objects.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="raters/api.py RevealApi logs a reveal for any doc on the task (selectors.assignment_has_doc), "
-    "sensitive or not, so wellbeing audits count reveals of results that were never hidden",
-)
 def test_revealing_a_result_that_is_not_sensitive_is_refused(api, rita, sensitive_lease):
     response = api.as_user(rita).post(reveal_url(sensitive_lease.pk), {"doc_id": "q-0-v-1"}, format="json")
 
     assert response.status_code == 400
+    assert response.json() == {"doc_id": ["This result is not sensitive, so there is nothing to reveal."]}
     assert not SensitiveReveal.objects.exists()
 
 
