@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("projects.api_urls")),
     path("", include("raters.api_urls")),
     path("", include("reports.api_urls")),
+    path("", include("reports.export_urls")),
 ]

@@ -1,0 +1,320 @@
+"""Judgments and consensus labels as flat rows for R&D: selected in batches, written as CSV/JSONL/qrels.
+
+Rows are one per (judgment, result shown): a judgment of a 10-result SERP makes 10 rows, each with
+that result's answers and the judgment's page answers repeated, so the rows load straight into a
+DataFrame. Nothing here holds a project in memory: the base rows come from a server-side cursor
+(PostgreSQL) and each batch fetches only its own result answers.
+"""
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
+
+from guidelines.models import GuidelineVersion
+from raters.models import Judgment, ResultAnswer
+from reports.consensus import median_consensus
+from reports.tables import safe_csv_text
+
+BATCH = 2000  # base rows per server-side fetch (and per answers query)
+
+FIXED_COLUMNS = (
+    "judgment_id", "task_id", "query_id", "query", "locale", "category", "variant", "rank", "doc_id",
+)  # fmt: skip
+TRAILING_COLUMNS = (
+    "cannot_judge", "rater", "guideline_version", "is_gold", "swapped", "active_ms", "created_at", "removed_at",
+)  # fmt: skip
+
+_BASE_SELECT = """
+    SELECT j.id, j.task_id, t.query_id, s.query, t.locale, t.category, COALESCE(rs.variant, s.variant),
+           pr.rank, pr.doc_id, pr.serp_id, CAST(j.page AS text), j.cannot_judge, u.username, v.number,
+           j.is_gold, asg.swapped, j.active_ms, j.created_at, j.removed_at
+"""
+_BASE_FROM = """
+    FROM raters_judgment j
+    JOIN projects_task t ON t.id = j.task_id
+    JOIN projects_poolserp s ON s.id = t.serp_id
+    JOIN auth_user u ON u.id = j.rater_id
+    JOIN guidelines_guidelineversion v ON v.id = j.guideline_version_id
+    JOIN raters_assignment asg ON asg.id = j.assignment_id
+    LEFT JOIN projects_poolresult pr ON pr.serp_id IN (t.serp_id, t.serp_b_id)
+    LEFT JOIN projects_poolserp rs ON rs.id = pr.serp_id
+    WHERE j.project_id = %(project)s AND {changed}
+"""
+# The first page (the task's serp) before the second (side by side), each in rank order.
+_BASE_ORDER = " ORDER BY j.created_at, j.id, CASE WHEN pr.serp_id = t.serp_id THEN 0 ELSE 1 END, pr.rank"
+_EVERY_LIVE = "j.removed_at IS NULL"
+# An incremental pull also names the judgments removed since, so the puller can drop them.
+_CHANGED_SINCE = "(j.created_at > %(since)s OR j.removed_at > %(since)s)"
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    type: str
+
+    def cast(self, value):
+        """A stored answer as its schema type says: ordinal a float, boolean a bool, multi a list."""
+        if value is None or value == "":
+            return None
+        if self.type == "ordinal":
+            return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+        if self.type == "boolean":
+            return bool(value)
+        if self.type == "multi":
+            return [str(choice) for choice in value] if isinstance(value, list) else [str(value)]
+        return str(value)
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The export's columns for a project: fixed ones around one per schema question."""
+
+    result_questions: tuple[Question, ...]
+    page_questions: tuple[Question, ...]
+
+    @property
+    def names(self) -> list[str]:
+        return [
+            *FIXED_COLUMNS,
+            *(f"result_{q.key}" for q in self.result_questions),
+            *(f"page_{q.key}" for q in self.page_questions),
+            *TRAILING_COLUMNS,
+        ]
+
+
+def export_columns(project) -> Columns:
+    """Every question of the pinned schema, then any only older versions judged here had."""
+    used = Exists(Judgment.objects.filter(project=project, guideline_version=OuterRef("pk")))
+    versions = sorted(
+        GuidelineVersion.objects.filter(Q(pk=project.guideline_version_id) | used).only("pk", "number", "schema"),
+        key=lambda version: (version.pk != project.guideline_version_id, -version.number),
+    )
+    found = {"result_questions": {}, "page_questions": {}}
+    for version in versions:
+        for part, questions in found.items():
+            for question in (version.schema or {}).get(part) or []:
+                if isinstance(question, dict) and question.get("key") and question["key"] not in questions:
+                    questions[question["key"]] = Question(str(question["key"]), str(question.get("type", "text")))
+    return Columns(tuple(found["result_questions"].values()), tuple(found["page_questions"].values()))
+
+
+def _iso(moment) -> str | None:
+    if moment is None:
+        return None
+    if isinstance(moment, str):  # SQLite hands back text
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+class JudgmentRows:
+    """A project's export rows, as a sequence a paginator can count and slice, or a stream."""
+
+    def __init__(self, project, columns: Columns, *, since: datetime | None = None):
+        self.project = project
+        self.columns = columns
+        self.params = {"project": project.pk, "since": since}
+        self.where = _BASE_FROM.format(changed=_CHANGED_SINCE if since else _EVERY_LIVE)
+
+    def count(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) " + self.where, self.params)
+            return cursor.fetchone()[0]
+
+    def __getitem__(self, window: slice) -> list[dict]:
+        start, stop = window.start or 0, window.stop
+        sql = _BASE_SELECT + self.where + _BASE_ORDER + " LIMIT %(limit)s OFFSET %(offset)s"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, {**self.params, "limit": max(stop - start, 0), "offset": start})
+            return list(self._rows(cursor.fetchall()))
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def stream(self) -> Iterator[dict]:
+        """Every row, fetched BATCH at a time from a server-side cursor, in one read transaction.
+
+        Inside a transaction the cursor is not WITH HOLD, so PostgreSQL hands rows over as it finds
+        them rather than materialising the whole result first.
+        """
+        with transaction.atomic(), connection.chunked_cursor() as cursor:
+            cursor.execute(_BASE_SELECT + self.where + _BASE_ORDER, self.params)
+            while batch := cursor.fetchmany(BATCH):
+                yield from self._rows(batch)
+
+    def _rows(self, batch: list[tuple]) -> Iterator[dict]:
+        answers = self._answers({row[0] for row in batch})
+        names = self.columns.names
+        page_of = (None, {})
+        for row in batch:
+            (judgment_id, task_id, query_id, query, locale, category, variant, rank, doc_id, serp_id, page,
+             cannot_judge, rater, version, is_gold, swapped, active_ms, created_at, removed_at) = row  # fmt: skip
+            if page_of[0] != judgment_id:  # rows of a judgment come together: parse its page once
+                parsed = json.loads(page) if page else {}
+                page_of = (judgment_id, parsed if isinstance(parsed, dict) else {})
+            given = answers.get((judgment_id, serp_id, doc_id), {})
+            values = [
+                judgment_id, task_id, query_id, query, locale, category or None, variant or None, rank, doc_id,
+                *(q.cast(given.get(q.key)) for q in self.columns.result_questions),
+                *(q.cast(page_of[1].get(q.key)) for q in self.columns.page_questions),
+                cannot_judge or None, rater, version, bool(is_gold), bool(swapped), active_ms,
+                _iso(created_at), _iso(removed_at),
+            ]  # fmt: skip
+            yield dict(zip(names, values, strict=True))
+
+    def _answers(self, judgment_ids: set) -> dict:
+        """{(judgment, serp, doc): {question: value}}; a multi answer's choices gathered in a list."""
+        kinds = {q.key: q.type for q in self.columns.result_questions}
+        answers: dict = {}
+        rows = (
+            ResultAnswer.objects.filter(judgment_id__in=judgment_ids)
+            .order_by("pk")
+            .values_list("judgment_id", "serp_id", "doc_id", "question", "value", "text")
+        )
+        for judgment_id, serp_id, doc_id, question, value, text in rows:
+            given = answers.setdefault((judgment_id, serp_id, doc_id), {})
+            kind = kinds.get(question)
+            if kind == "multi":
+                given.setdefault(question, []).append(text)
+            elif kind in ("ordinal", "boolean"):
+                given[question] = value
+            else:
+                given[question] = text
+        return answers
+
+
+# --- Writing --------------------------------------------------------------------------------
+
+
+def csv_cell(value):
+    """A cell as R&D's pandas and a spreadsheet should read it: text that would start a formula
+    gets a leading ' (numbers stay numbers, so -2.0 is not touched); lists are JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, list):
+        return safe_csv_text(json.dumps(value, ensure_ascii=False))
+    return safe_csv_text(str(value))
+
+
+def csv_lines(header: list[str], rows: Iterable[dict], *, every: int = BATCH) -> Iterator[str]:
+    """The CSV text, a few thousand rows per chunk (one chunk per row would cost more than the rows)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([safe_csv_text(name) for name in header])
+    for number, row in enumerate(rows, start=1):
+        writer.writerow([csv_cell(value) for value in row.values()])
+        if number % every == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def jsonl_lines(rows: Iterable[dict], *, every: int = BATCH) -> Iterator[str]:
+    chunk = []
+    for row in rows:
+        chunk.append(json.dumps(row, ensure_ascii=False, allow_nan=False))
+        if len(chunk) >= every:
+            yield "\n".join(chunk) + "\n"
+            chunk = []
+    if chunk:
+        yield "\n".join(chunk) + "\n"
+
+
+# --- Consensus labels -----------------------------------------------------------------------
+
+LABEL_COLUMNS = ("query_id", "doc_id", "label", "raters", "agreement")
+
+
+def graded_question(schema: dict | None) -> dict | None:
+    """The result question labels come from: the first ordinal one (as the report's relevance)."""
+    questions = (schema or {}).get("result_questions") or []
+    return next((q for q in questions if isinstance(q, dict) and q.get("type") == "ordinal"), None)
+
+
+def consensus_labels(project, question_key: str) -> pd.DataFrame:
+    """Median consensus per (query_id, doc_id) over the project's live judgments, sorted by both.
+
+    The database counts answers per (query, doc, value), so only those counts travel; they are
+    expanded to one vote per answer for `median_consensus`, the report's one definition.
+    """
+    sql = """
+        SELECT t.query_id, a.doc_id, a.value, COUNT(*)
+        FROM raters_resultanswer a
+        JOIN raters_judgment j ON j.id = a.judgment_id
+        JOIN projects_task t ON t.id = j.task_id
+        WHERE j.project_id = %(project)s AND j.removed_at IS NULL AND a.question = %(question)s
+          AND a.value IS NOT NULL
+        GROUP BY t.query_id, a.doc_id, a.value
+        ORDER BY t.query_id, a.doc_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"project": project.pk, "question": question_key})
+        counted = pd.DataFrame(cursor.fetchall(), columns=["query_id", "doc_id", "value", "count"])
+    if not len(counted):
+        return pd.DataFrame({column: [] for column in LABEL_COLUMNS})
+    pairs = pd.MultiIndex.from_frame(counted[["query_id", "doc_id"]])
+    codes, items = pd.factorize(pairs)
+    repeat = counted["count"].to_numpy(dtype=np.int64)
+    votes = pd.DataFrame(
+        {
+            "item": np.repeat(codes, repeat),
+            "rater": np.zeros(int(repeat.sum()), dtype=np.int8),  # the median needs no rater
+            "value": np.repeat(counted["value"].to_numpy(dtype=float), repeat),
+        }
+    )
+    labels = median_consensus(votes)
+    keys = items.take(labels.index.to_numpy())
+    return pd.DataFrame(
+        {
+            "query_id": keys.get_level_values(0),
+            "doc_id": keys.get_level_values(1),
+            "label": labels["label"].to_numpy(),
+            "raters": labels["raters"].to_numpy(),
+            "agreement": labels["agreement"].to_numpy().round(4),
+        }
+    )
+
+
+def label_records(labels: pd.DataFrame) -> list[dict]:
+    """Rows for JSON and CSV: a whole-number label (as scales are) written as an int."""
+    return [
+        {
+            "query_id": query_id,
+            "doc_id": doc_id,
+            "label": int(label) if float(label).is_integer() else float(label),
+            "raters": int(raters),
+            "agreement": float(agreement),
+        }
+        for query_id, doc_id, label, raters, agreement in labels.itertuples(index=False)
+    ]
+
+
+def qrels_problem(labels: pd.DataFrame) -> str | None:
+    """Why these labels cannot be TREC qrels (ids are whitespace-separated, grades integers), or None."""
+    for column in ("query_id", "doc_id"):
+        spaced = labels[column][labels[column].str.contains(r"\s", regex=True)]
+        if len(spaced):
+            return f'qrels separate fields by spaces, and {column} "{spaced.iloc[0]}" has whitespace in it.'
+    fractional = labels["label"][labels["label"] % 1 != 0]
+    if len(fractional):
+        return f"qrels grades are integers, and this scale has the label {fractional.iloc[0]:g}."
+    return None
+
+
+def qrels_lines(labels: pd.DataFrame) -> Iterator[str]:
+    for query_id, doc_id, label in labels[["query_id", "doc_id", "label"]].itertuples(index=False):
+        yield f"{query_id} 0 {doc_id} {int(label)}\n"
