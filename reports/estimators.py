@@ -29,7 +29,7 @@ the Hájek ratio right (it re-solves the ratio in every replicate, so the random
 accounted for), and the percentile interval keeps shares inside [0, 1] (a normal interval
 around a rare pain point's share does not). The coverage simulation in
 ``tests/reports/test_satisfaction.py`` (1,000 samples of 1,000 SERPs) covers the true
-satisfaction in 95.5% (stratified) and 95.2% (traffic-weighted) of runs. BCa, with the
+satisfaction in 95.3% (stratified) and 94.7% (traffic-weighted) of runs. BCa, with the
 acceleration from the ratio's influence values, balanced the two tails but came out narrower
 (92.9% against 93.7% at 400 SERPs, traffic-weighted), so it is not used. Known limit: when
 1/π is very skewed (traffic spanning orders of magnitude) and the sample has a few hundred
