@@ -3,6 +3,7 @@
 import copy
 import io
 import json
+import uuid
 from datetime import timedelta
 
 import pandas as pd
@@ -12,10 +13,12 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from guidelines.schema import STARTER_SCHEMA
-from raters.models import Judgment
+from raters import engine, services
+from raters.models import Assignment, Judgment
 from reports.exports import csv_cell
 from tests.factories import VersionFactory
-from tests.raters.engine_fixtures import active_project
+from tests.raters.engine_fixtures import active_project, qualified_rater
+from tests.raters.helpers_sbs import SIDE_BY_SIDE_SCHEMA, side_by_side_project
 from tests.reports.judged import grade_of, judged_project, satisfaction_of
 
 pytestmark = pytest.mark.django_db
@@ -389,3 +392,43 @@ def test_the_labels_export_takes_a_fixed_number_of_queries(api, owner, project, 
     client = api.as_user(owner)
     with django_assert_max_num_queries(4):
         assert client.get(labels_url(project, "?format=qrels")).status_code == 200
+
+
+# --- Side by side -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def side_by_side(owner, guideline):
+    version = VersionFactory(guideline=guideline, number=2, published=True, schema=copy.deepcopy(SIDE_BY_SIDE_SCHEMA))
+    project = side_by_side_project(owner=owner, version=version, tasks=4, overlap=1)
+    rater = qualified_rater(version, username="sbs0")
+    while (assignment := engine.lease_next(rater=rater, project=project)) is not None:
+        services.judgment_submit(
+            assignment=assignment, submission_id=uuid.uuid4(), active_ms=9000, page={"preference": -2}, results={}
+        )
+    return project
+
+
+def test_a_side_by_side_judgment_has_the_rows_of_both_pages_and_its_preference_as_a_number(api, owner, side_by_side):
+    text = text_of(api.as_user(owner).get(judgments_url(side_by_side, "?format=csv")))
+
+    frame = pd.read_csv(io.StringIO(text))
+    assert list(frame.columns) == [*COLUMNS[:9], "page_preference", "page_comment", *COLUMNS[13:]]
+    assert len(frame) == 16 and frame.judgment_id.nunique() == 4
+    first = frame[frame.judgment_id == frame.judgment_id.iloc[0]]
+    assert list(zip(first.variant, first["rank"], strict=True)) == [
+        ("baseline", 1), ("baseline", 2), ("experiment", 1), ("experiment", 2),
+    ]  # fmt: skip
+    assert frame.page_preference.dtype == "float64"
+    swapped = dict(Assignment.objects.filter(project=side_by_side).values_list("judgment__pk", "swapped"))
+    by_judgment = frame.drop_duplicates("judgment_id").set_index("judgment_id")
+    # Stored in favour of the second variant: "left is better" (-2) reads +2 when the pages were swapped.
+    assert by_judgment.page_preference.to_dict() == {pk: 2.0 if s else -2.0 for pk, s in swapped.items()}
+    assert by_judgment.swapped.to_dict() == swapped
+    assert "'-2" not in text
+
+
+def test_a_side_by_side_project_has_no_labels(api, owner, side_by_side):
+    response = api.as_user(owner).get(labels_url(side_by_side, "?format=qrels"))
+
+    assert (response.status_code, response.json()["code"]) == (409, "no_graded_question")
