@@ -209,25 +209,55 @@ def csv_cell(value):
     return safe_csv_text(str(value))
 
 
-def csv_lines(header: list[str], rows: Iterable[dict], *, every: int = BATCH) -> Iterator[str]:
+def _as_is(value):
+    return value  # numbers, and timestamps (which start with a digit); csv writes None as ""
+
+
+def _text(value):
+    return safe_csv_text(value) if value else ""
+
+
+def csv_converters(columns: Columns) -> list:
+    """One cell function per judgments column: csv_cell's rules, without asking every cell its type."""
+    by_type = {"ordinal": _as_is}
+    fixed = {"judgment_id": _as_is, "task_id": _as_is, "rank": _as_is, "guideline_version": _as_is,
+             "active_ms": _as_is, "created_at": _as_is, "removed_at": _as_is}  # fmt: skip
+    questions = {f"result_{q.key}": q for q in columns.result_questions}
+    questions |= {f"page_{q.key}": q for q in columns.page_questions}
+    converters = []
+    for name in columns.names:
+        if name in questions:
+            converters.append(by_type.get(questions[name].type, csv_cell))
+        else:
+            converters.append(fixed.get(name, csv_cell if name in ("is_gold", "swapped") else _text))
+    return converters
+
+
+def csv_lines(header: list[str], rows: Iterable[dict], *, converters: list | None = None) -> Iterator[str]:
     """The CSV text, a few thousand rows per chunk (one chunk per row would cost more than the rows)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([safe_csv_text(name) for name in header])
+    # Only the cells that need it are converted: most columns go to the writer as they are.
+    convert = [(i, cell) for i, cell in enumerate(converters or [csv_cell] * len(header)) if cell is not _as_is]
     for number, row in enumerate(rows, start=1):
-        writer.writerow([csv_cell(value) for value in row.values()])
-        if number % every == 0:
+        cells = list(row.values())
+        for i, cell in convert:
+            cells[i] = cell(cells[i])
+        writer.writerow(cells)
+        if number % BATCH == 0:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
 
 
-def jsonl_lines(rows: Iterable[dict], *, every: int = BATCH) -> Iterator[str]:
+def jsonl_lines(rows: Iterable[dict]) -> Iterator[str]:
     chunk = []
+    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
     for row in rows:
-        chunk.append(json.dumps(row, ensure_ascii=False, allow_nan=False))
-        if len(chunk) >= every:
+        chunk.append(encode(row))
+        if len(chunk) >= BATCH:
             yield "\n".join(chunk) + "\n"
             chunk = []
     if chunk:
