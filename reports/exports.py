@@ -335,6 +335,8 @@ def label_records(labels: pd.DataFrame) -> list[dict]:
 
 def qrels_problem(labels: pd.DataFrame) -> str | None:
     """Why these labels cannot be TREC qrels (ids are whitespace-separated, grades integers), or None."""
+    if not len(labels):
+        return None
     for column in ("query_id", "doc_id"):
         spaced = labels[column][labels[column].str.contains(r"\s", regex=True)]
         if len(spaced):

@@ -432,3 +432,28 @@ def test_a_side_by_side_project_has_no_labels(api, owner, side_by_side):
     response = api.as_user(owner).get(labels_url(side_by_side, "?format=qrels"))
 
     assert (response.status_code, response.json()["code"]) == (409, "no_graded_question")
+
+
+# --- Edges ------------------------------------------------------------------------------------
+
+
+def test_a_project_without_judgments_exports_empty_files_with_their_headers(api, owner, version):
+    project = active_project(owner=owner, version=version, tasks=2)
+    client = api.as_user(owner)
+
+    assert client.get(judgments_url(project)).json() == {"count": 0, "next": None, "previous": None, "results": []}
+    assert text_of(client.get(judgments_url(project, "?format=csv"))) == ",".join(COLUMNS) + "\n"
+    assert text_of(client.get(judgments_url(project, "?format=jsonl"))) == ""
+    assert client.get(labels_url(project)).json()["count"] == 0
+    assert client.get(labels_url(project, "?format=csv")).content.decode() == "query_id,doc_id,label,raters,agreement\n"
+    assert client.get(labels_url(project, "?format=qrels")).content == b""
+
+
+def test_the_csv_response_starts_before_any_row_is_read(api, owner, project, django_assert_max_num_queries):
+    client = api.as_user(owner)
+
+    # The view answers with the stream unread: rows are fetched as the client reads them.
+    with django_assert_max_num_queries(4) as queries:
+        response = client.get(judgments_url(project, "?format=csv"))
+    assert not any("raters_judgment j" in query["sql"] for query in queries.captured_queries)
+    assert len(text_of(response).splitlines()) == 25
