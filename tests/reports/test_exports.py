@@ -13,9 +13,11 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from guidelines.schema import STARTER_SCHEMA
+from projects.models import PoolResult
 from raters import engine, services
 from raters.models import Assignment, Judgment
 from reports.exports import csv_cell
+from reports.models import ReportSnapshot
 from tests.factories import VersionFactory
 from tests.raters.engine_fixtures import active_project, qualified_rater
 from tests.raters.helpers_sbs import SIDE_BY_SIDE_SCHEMA, side_by_side_project
@@ -457,3 +459,24 @@ def test_the_csv_response_starts_before_any_row_is_read(api, owner, project, dja
         response = client.get(judgments_url(project, "?format=csv"))
     assert not any("raters_judgment j" in query["sql"] for query in queries.captured_queries)
     assert len(text_of(response).splitlines()) == 25
+
+
+def test_qrels_and_the_stored_ranks_give_pytrec_eval_the_reports_ndcg_at_10(
+    api, owner, version, django_capture_on_commit_callbacks
+):
+    project = judged_project(owner=owner, version=version, tasks=6, results=12, raters=3, name="Pipeline")
+    client = api.as_user(owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/api/v1/projects/{project.pk}/reports/").status_code == 202
+    per_query = ReportSnapshot.objects.get(project=project).per_query
+
+    qrel = pytrec_eval.parse_qrel(io.StringIO(client.get(labels_url(project, "?format=qrels")).content.decode()))
+    ranks = PoolResult.objects.filter(serp__project=project).values_list("serp__query_id", "doc_id", "rank")
+    run = {}
+    for query_id, doc_id, rank in ranks:
+        run.setdefault(query_id, {})[doc_id] = 1.0 / rank
+    scores = pytrec_eval.RelevanceEvaluator(qrel, {"ndcg_cut.10"}).evaluate(run)
+
+    reported = dict(zip(per_query["query_id"], per_query["ndcg@10"], strict=True))
+    assert set(scores) == set(reported) and len(reported) == 6
+    assert {q: round(s["ndcg_cut_10"], 6) for q, s in scores.items()} == {q: round(v, 6) for q, v in reported.items()}
