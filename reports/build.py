@@ -127,16 +127,15 @@ def _grade_answers(frames, judged: pd.DataFrame, questions: Questions) -> pd.Dat
     """Every rater's grade of every result: item (query, doc) as one integer code, rater, value."""
     if questions.grade is None or not len(frames.result_answers):
         return pd.DataFrame(columns=["item", "rater", "value", "locale", "category", "variant", "version", "doc_id"])
-    answers = frames.result_answers
-    answers = answers[answers["question"] == questions.grade["key"]]
+    answers = frames.result_answers  # already the graded question's only
     answers = answers.merge(
-        judged[["judgment_id", "rater", "query_id", "query_code", "locale", "category", "variant", "version"]],
+        judged[["judgment_id", "rater", "query_code", "locale", "category", "variant", "version"]],
         on="judgment_id", how="inner",
     )  # fmt: skip
     docs = _documents(frames)
     doc_codes = pd.Series(pd.Categorical(answers["doc_id"], categories=docs).codes, index=answers.index)
     return answers.assign(item=_item_codes(answers["query_code"], doc_codes, docs))[
-        ["item", "rater", "value", "query_id", "doc_id", "locale", "category", "variant", "version"]
+        ["item", "judgment_id", "rater", "value", "doc_id", "locale", "category", "variant", "version"]
     ]
 
 
@@ -227,15 +226,15 @@ def _gold_correct(judged: pd.DataFrame, frames, grades: pd.DataFrame) -> pd.Seri
         return pd.Series(dtype=bool)
     result_answers = {}
     if len(grades):
-        for row in grades[grades["rater"].isin(on_gold["rater"])].itertuples(index=False):
-            result_answers.setdefault((row.rater, row.query_id), {})[row.doc_id] = row.value
+        for row in grades[grades["judgment_id"].isin(on_gold["judgment_id"])].itertuples(index=False):
+            result_answers.setdefault(row.judgment_id, {})[row.doc_id] = row.value
     correct = {}
     for row in on_gold.to_dict("records"):
         answers = expected[row["task_id"]] or {}
         ok = row["answered"]
         for key, value in (answers.get("page") or {}).items():
             ok = ok and _same(row.get(key), value)
-        given = result_answers.get((row["rater"], row["query_id"]), {})
+        given = result_answers.get(row["judgment_id"], {})
         for doc_id, doc_answers in (answers.get("results") or {}).items():
             for value in doc_answers.values():
                 ok = ok and _same(given.get(doc_id), value)
@@ -253,10 +252,11 @@ def _same(given, expected) -> bool:
 
 
 def _daily(judged: pd.DataFrame, cost_per_judgment: float) -> list[dict]:
-    days = judged["created_at"].dt.strftime("%Y-%m-%d").value_counts().sort_index()
+    # floor, not strftime: formatting a million timestamps took seconds.
+    days = judged["created_at"].dt.floor("D").value_counts().sort_index()
     cumulative = days.cumsum()
     return [
-        {"day": day, "judgments": int(count), "cumulative": int(cumulative[day]),
+        {"day": f"{day:%Y-%m-%d}", "judgments": int(count), "cumulative": int(cumulative[day]),
          "cost": round(float(cumulative[day]) * cost_per_judgment, 2)}
         for day, count in days.items()
     ]  # fmt: skip
@@ -432,13 +432,16 @@ def build_report(frames, context: ReportContext, progress: Callable[[float], Non
         segment: _sections_by(segment, units, sample, grades, columns, run)
         for segment in ("locale", "category", "variant")
     }
+    overall = _section(figures, units, sample, grades, run)
     versions = sorted(judged["version"].unique())
     segments["guideline_version"] = {}
     for version in versions:
+        if len(versions) == 1:
+            # Every judgment under one version: that segment is the whole project.
+            segments["guideline_version"][str(version)] = overall
+            continue
         subset = judged[judged["version"] == version]
-        v_units, v_grades, _, _, v_figures = (
-            (units, grades, labels, columns, figures) if len(versions) == 1 else _figures_for(subset, frames, run)
-        )
+        v_units, v_grades, _, _, v_figures = _figures_for(subset, frames, run)
         segments["guideline_version"][str(version)] = _section(
             v_figures, v_units, subset[~subset["gold_task"]], v_grades, run
         )
@@ -457,7 +460,7 @@ def build_report(frames, context: ReportContext, progress: Callable[[float], Non
             "weighting": f"Hajek ratio, weights 1 / inclusion probability ({run.weighting} sample)",
             "units": "a SERP task; page scores averaged over its raters first; gold tasks left out",
         },
-        "overall": _section(figures, units, sample, grades, run),
+        "overall": overall,
         "segments": segments,
         "raters": _raters(judged, frames, grades, labels),
         "operations": _operations(judged, frames, units, context),

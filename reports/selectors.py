@@ -35,10 +35,10 @@ JUDGMENTS_SQL = """
 """
 
 RESULT_ANSWERS_SQL = """
-    SELECT a.judgment_id, a.doc_id, a.question, a.value
+    SELECT a.judgment_id, a.doc_id, a.value
     FROM raters_resultanswer a
     JOIN raters_judgment j ON j.id = a.judgment_id
-    WHERE j.project_id = %(project)s AND j.removed_at IS NULL AND a.value IS NOT NULL
+    WHERE j.project_id = %(project)s AND j.removed_at IS NULL AND a.question = %(question)s AND a.value IS NOT NULL
 """
 
 SERP_RESULTS_SQL = """
@@ -59,7 +59,7 @@ _DTYPES = {
         "strategy": str,
     },  # fmt: skip
     "judgments": {"rater": str, "cannot_judge": str, "page": str},
-    "result_answers": {"doc_id": "category", "question": "category"},
+    "result_answers": {"doc_id": "category"},
     "serp_results": {"doc_id": str},
 }
 
@@ -70,12 +70,12 @@ class ProjectFrames:
 
     tasks: pd.DataFrame
     judgments: pd.DataFrame  # + one column per page question key, parsed from the stored JSON
-    result_answers: pd.DataFrame
+    result_answers: pd.DataFrame  # the graded result question's answers only
     serp_results: pd.DataFrame
 
 
-def _read(sql: str, project_id: int, dtypes: dict) -> pd.DataFrame:
-    params = {"project": int(project_id)}
+def _read(sql: str, project_id: int, dtypes: dict, **more) -> pd.DataFrame:
+    params = {"project": int(project_id), **more}
     if connection.vendor == "postgresql":
         # Spooled through a temporary file: ten million rows of CSV would otherwise sit in memory
         # next to the frame parsed from them.
@@ -110,12 +110,16 @@ def _page_answers(judgments: pd.DataFrame) -> pd.DataFrame:
     return judgments.drop(columns=["page"]).join(pages)
 
 
-def project_frames(project_id: int) -> ProjectFrames:
+def project_frames(project_id: int, *, grade_question: str | None) -> ProjectFrames:
+    """`grade_question`: the result question read for relevance (None: no per-result answers)."""
     tasks = _read(TASKS_SQL, project_id, _DTYPES["tasks"])
     tasks["gold_answers"] = [json.loads(value) if value else None for value in tasks["gold_answers"]]
     judgments = _page_answers(_read(JUDGMENTS_SQL, project_id, _DTYPES["judgments"]))
     judgments["created_at"] = pd.to_datetime(judgments["created_at"], utc=True, format="ISO8601")
-    result_answers = _read(RESULT_ANSWERS_SQL, project_id, _DTYPES["result_answers"])
+    if grade_question is None:
+        result_answers = pd.DataFrame({"judgment_id": [], "doc_id": [], "value": []})
+    else:
+        result_answers = _read(RESULT_ANSWERS_SQL, project_id, _DTYPES["result_answers"], question=grade_question)
     result_answers["value"] = pd.to_numeric(result_answers["value"], errors="coerce")
     serp_results = _read(SERP_RESULTS_SQL, project_id, _DTYPES["serp_results"])
     for frame, column in ((tasks, "serp_b_id"),):

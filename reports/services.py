@@ -12,7 +12,7 @@ from evalconsole.models import Job
 from projects.models import EvaluationProject
 from raters.models import Judgment
 from reports import selectors
-from reports.build import ReportContext, build_report
+from reports.build import Questions, ReportContext, build_report
 from reports.models import ReportSnapshot
 
 REPORT = "report"
@@ -55,7 +55,8 @@ def report_build_run(*, job_id: int) -> ReportSnapshot | None:
         return done
     project = EvaluationProject.objects.select_related("guideline_version").get(pk=job.params["project"])
     jobs.job_progress(job=job, fraction=0.05)
-    frames = selectors.project_frames(project.pk)
+    grade = Questions.of(project.guideline_version.schema).grade
+    frames = selectors.project_frames(project.pk, grade_question=grade["key"] if grade else None)
     jobs.job_progress(job=job, fraction=0.4)
     context = _context(project)
     data, per_query = build_report(frames, context, progress=lambda f: jobs.job_progress(job=job, fraction=0.4 + f / 2))
