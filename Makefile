@@ -7,7 +7,7 @@ PY := .venv/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: venv run services services-down test bench bench-rating check lock clean
+.PHONY: venv run services services-down test bench bench-rating bench-report check lock clean
 
 venv: .venv/.installed
 
@@ -50,6 +50,13 @@ bench-rating: venv services
 	export SECRET_KEY=insecure-bench-only-key HTTPS=false CELERY_EAGER=true STATIC_MANIFEST=false \
 	       ALLOWED_HOSTS=127.0.0.1,localhost; \
 	$(PY) -m bench.rating_load $(BENCH_ARGS)
+
+# A full report over 1,000,000 judgments / 10,000,000 ratings: wall time and worker peak RSS.
+bench-report: venv services
+	source "$$(bash scripts/services.sh env)"; \
+	export SECRET_KEY=insecure-bench-only-key HTTPS=false CELERY_EAGER=true STATIC_MANIFEST=false \
+	       ALLOWED_HOSTS=127.0.0.1,localhost; \
+	$(PY) -m bench.report_build $(BENCH_ARGS)
 
 # Checks the development configuration unless the environment says otherwise.
 check: venv

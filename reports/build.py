@@ -126,22 +126,28 @@ def _task_units(judged: pd.DataFrame, questions: Questions, pains: list[str], me
 def _grade_answers(frames, judged: pd.DataFrame, questions: Questions) -> pd.DataFrame:
     """Every rater's grade of every result: item (query, doc) as one integer code, rater, value."""
     if questions.grade is None or not len(frames.result_answers):
-        return pd.DataFrame(columns=["item", "rater", "value", "locale", "category", "variant", "version", "doc_id"])
+        return pd.DataFrame(columns=["item", "judgment_id", "rater", "value", *SEGMENTS[:3], "version"])
     answers = frames.result_answers  # already the graded question's only
     answers = answers.merge(
         judged[["judgment_id", "rater", "query_code", "locale", "category", "variant", "version"]],
         on="judgment_id", how="inner",
     )  # fmt: skip
     docs = _documents(frames)
-    doc_codes = pd.Series(pd.Categorical(answers["doc_id"], categories=docs).codes, index=answers.index)
+    doc_codes = pd.Series(docs.get_indexer(answers["doc_key"]), index=answers.index)
+    # An answer about a document no page showed cannot be placed (the submit checks; data may not).
+    answers, doc_codes = answers[doc_codes >= 0], doc_codes[doc_codes >= 0]
     return answers.assign(item=_item_codes(answers["query_code"], doc_codes, docs))[
-        ["item", "judgment_id", "rater", "value", "doc_id", "locale", "category", "variant", "version"]
+        ["item", "judgment_id", "rater", "value", "locale", "category", "variant", "version"]
     ]
 
 
 def _documents(frames) -> pd.Index:
-    """Every document id shown in the project, the alphabet of the (query, doc) item codes."""
-    return pd.Index(frames.serp_results["doc_id"].astype(str).unique())
+    """Every document shown in the project, the alphabet of the (query, doc) item codes.
+
+    On PostgreSQL documents come as the database's 64-bit hash of their id: two ids sharing a hash
+    would only matter under the same query, among a few dozen documents (odds near 1e-17).
+    """
+    return pd.Index(pd.unique(frames.serp_results["doc_key"]))
 
 
 def _item_codes(query_codes: pd.Series, doc_codes: pd.Series, docs: pd.Index) -> pd.Series:
@@ -163,7 +169,7 @@ def _relevance_by_task(frames, judged: pd.DataFrame, grades: pd.DataFrame, quest
     )
     shown = shown[shown["task_id"].isin(tasks["task_id"])]
     docs = _documents(frames)
-    items = _item_codes(shown["query_code"], pd.Series(docs.get_indexer(shown["doc_id"]), index=shown.index), docs)
+    items = _item_codes(shown["query_code"], pd.Series(docs.get_indexer(shown["doc_key"]), index=shown.index), docs)
     shown = shown.assign(grade=labels.reindex(items.to_numpy()).to_numpy(dtype=float))
     metrics = relevance.serp_metrics(
         shown.rename(columns={"task_id": "serp"})[["serp", "rank", "grade"]],
@@ -225,9 +231,8 @@ def _gold_correct(judged: pd.DataFrame, frames, grades: pd.DataFrame) -> pd.Seri
     if not len(on_gold):
         return pd.Series(dtype=bool)
     result_answers = {}
-    if len(grades):
-        for row in grades[grades["judgment_id"].isin(on_gold["judgment_id"])].itertuples(index=False):
-            result_answers.setdefault(row.judgment_id, {})[row.doc_id] = row.value
+    for row in frames.gold_answers.itertuples(index=False):
+        result_answers.setdefault(row.judgment_id, {})[row.doc_id] = row.value
     correct = {}
     for row in on_gold.to_dict("records"):
         answers = expected[row["task_id"]] or {}

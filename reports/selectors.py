@@ -34,15 +34,26 @@ JUDGMENTS_SQL = """
     WHERE j.project_id = %(project)s AND j.removed_at IS NULL
 """
 
+# {doc_key}: a number standing for the document id where the database can hash it (parsing ten
+# million id strings into pandas cost more than the rest of the report), else the id itself.
 RESULT_ANSWERS_SQL = """
-    SELECT a.judgment_id, a.doc_id, a.value
+    SELECT a.judgment_id, {doc_key} AS doc_key, a.value
     FROM raters_resultanswer a
     JOIN raters_judgment j ON j.id = a.judgment_id
     WHERE j.project_id = %(project)s AND j.removed_at IS NULL AND a.question = %(question)s AND a.value IS NOT NULL
 """
 
+# The few answers on gold tasks, with their document ids, to score against the gold item.
+GOLD_ANSWERS_SQL = """
+    SELECT a.judgment_id, a.doc_id, a.value
+    FROM raters_resultanswer a
+    JOIN raters_judgment j ON j.id = a.judgment_id
+    JOIN projects_task t ON t.id = j.task_id
+    WHERE j.project_id = %(project)s AND j.removed_at IS NULL AND t.is_gold AND a.question = %(question)s
+"""
+
 SERP_RESULTS_SQL = """
-    SELECT r.serp_id, r.rank, r.doc_id
+    SELECT r.serp_id, r.rank, {doc_key} AS doc_key
     FROM projects_poolresult r
     WHERE r.serp_id IN (SELECT serp_id FROM projects_task WHERE project_id = %(project)s)
        OR r.serp_id IN (SELECT serp_b_id FROM projects_task WHERE project_id = %(project)s AND serp_b_id IS NOT NULL)
@@ -59,8 +70,9 @@ _DTYPES = {
         "strategy": str,
     },  # fmt: skip
     "judgments": {"rater": str, "cannot_judge": str, "page": str},
-    "result_answers": {"doc_id": "category"},
-    "serp_results": {"doc_id": str},
+    "result_answers": {},
+    "gold_answers": {"doc_id": str},
+    "serp_results": {},
 }
 
 
@@ -70,7 +82,8 @@ class ProjectFrames:
 
     tasks: pd.DataFrame
     judgments: pd.DataFrame  # + one column per page question key, parsed from the stored JSON
-    result_answers: pd.DataFrame  # the graded result question's answers only
+    result_answers: pd.DataFrame  # the graded result question's answers only: judgment_id, doc_key, value
+    gold_answers: pd.DataFrame  # the same on gold tasks, with doc_id
     serp_results: pd.DataFrame
 
 
@@ -116,15 +129,21 @@ def project_frames(project_id: int, *, grade_question: str | None) -> ProjectFra
     tasks["gold_answers"] = [json.loads(value) if value else None for value in tasks["gold_answers"]]
     judgments = _page_answers(_read(JUDGMENTS_SQL, project_id, _DTYPES["judgments"]))
     judgments["created_at"] = pd.to_datetime(judgments["created_at"], utc=True, format="ISO8601")
-    if grade_question is None:
-        result_answers = pd.DataFrame({"judgment_id": [], "doc_id": [], "value": []})
-    else:
-        result_answers = _read(RESULT_ANSWERS_SQL, project_id, _DTYPES["result_answers"], question=grade_question)
+    doc_key = "hashtextextended({}, 0)" if connection.vendor == "postgresql" else "{}"
+    question = grade_question or ""
+    result_answers = _read(
+        RESULT_ANSWERS_SQL.format(doc_key=doc_key.format("a.doc_id")), project_id, {}, question=question
+    )
     result_answers["value"] = pd.to_numeric(result_answers["value"], errors="coerce")
-    serp_results = _read(SERP_RESULTS_SQL, project_id, _DTYPES["serp_results"])
+    gold_answers = _read(GOLD_ANSWERS_SQL, project_id, _DTYPES["gold_answers"], question=question)
+    gold_answers["value"] = pd.to_numeric(gold_answers["value"], errors="coerce")
+    serp_results = _read(SERP_RESULTS_SQL.format(doc_key=doc_key.format("r.doc_id")), project_id, {})
     for frame, column in ((tasks, "serp_b_id"),):
         frame[column] = pd.to_numeric(frame[column].replace("", None), errors="coerce").astype("Int64")
-    return ProjectFrames(tasks=tasks, judgments=judgments, result_answers=result_answers, serp_results=serp_results)
+    return ProjectFrames(
+        tasks=tasks, judgments=judgments, result_answers=result_answers, gold_answers=gold_answers,
+        serp_results=serp_results,
+    )  # fmt: skip
 
 
 def latest_snapshot(project) -> ReportSnapshot | None:
