@@ -7,6 +7,7 @@ one transaction, and a progress row written inside it would stay invisible until
 
 from datetime import timedelta
 
+from celery import Task
 from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
@@ -25,14 +26,48 @@ def job_create(*, kind: str, created_by, params: dict) -> Job:
     return Job.objects.create(kind=kind, created_by=created_by, params=params)
 
 
+class JobHeld(Exception):
+    """The job is running under a worker that may still be alive; it is claimable from `retry_at`.
+
+    The message in hand may be the only one left (a dead worker's, handed back by the broker), so
+    it must not be dropped: the task tries again once the holder's time is up.
+    """
+
+    def __init__(self, retry_at):
+        super().__init__(f"job held by another worker until {retry_at.isoformat()}")
+        self.retry_at = retry_at
+
+    def seconds_left(self) -> float:
+        return max(0.0, (self.retry_at - timezone.now()).total_seconds())
+
+
+class JobTask(Task):
+    """Base of the tasks that run one Job: a message for a job another worker holds comes back later."""
+
+    acks_late = True
+    max_retries = 5
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return super().__call__(*args, **kwargs)
+        except JobHeld as held:
+            raise self.retry(countdown=held.seconds_left() + 1) from held
+
+
 def job_claim(*, job_id: int, stale_after: timedelta) -> Job | None:
-    """Take a queued job (or one whose worker died mid-run); None if someone else has it or it is done."""
+    """Take a queued job (or one whose worker died mid-run); None if it is finished.
+
+    Raises JobHeld while another worker's run is younger than `stale_after`.
+    """
     now = timezone.now()
     claimable = Q(status=Status.QUEUED) | Q(status=Status.RUNNING, started_at__lt=now - stale_after)
     claimed = Job.objects.filter(claimable, pk=job_id).update(status=Status.RUNNING, started_at=now, progress=0)
-    if not claimed:
-        return None
-    return Job.objects.get(pk=job_id)
+    if claimed:
+        return Job.objects.get(pk=job_id)
+    held = Job.objects.filter(pk=job_id, status=Status.RUNNING).values_list("started_at", flat=True).first()
+    if held is not None:
+        raise JobHeld(held + stale_after)
+    return None
 
 
 def job_progress(*, job: Job, fraction: float) -> None:

@@ -126,8 +126,11 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TIME_LIMIT", default=16 * 60, minimum=1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A message a worker took but never acknowledged (it died) goes back to the queue after this
 # long; longer than any task may run, or a slow task would be handed to a second worker.
+# Workers look for such messages every 10 s (kombu's default sweeps only every 10th time).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 60, minimum=1)
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 60, minimum=1),
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
 }
 CELERY_TIMEZONE = "UTC"
 # Beat keeps its last-run times in a small file; the temp dir is writable in any container.

@@ -308,7 +308,8 @@ def _writer(project_id: int, job_id: int) -> _BulkWriter:
 def pool_import_run(*, job_id: int) -> Job | None:
     """The import job: read the stored file as a stream and write it, all or nothing.
 
-    Safe to run twice: the claim lets one run through; a second finds the job taken or done.
+    Safe to run twice: the claim lets one run through; a second finds the job done, or held
+    (jobs.JobHeld: its task tries again when the holder's time is up).
     """
     job = jobs.job_claim(job_id=job_id, stale_after=timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT))
     if job is None:

@@ -41,7 +41,8 @@ def report_request(*, project: EvaluationProject, created_by) -> Job:
 def report_build_run(*, job_id: int) -> ReportSnapshot | None:
     """The aggregation job: read the project in bulk, compute, store one snapshot.
 
-    Safe to run twice and to take over from a dead worker: the claim lets one run through, and
+    Safe to run twice and to take over from a dead worker: the claim lets one run through (a
+    message for a job another worker holds raises jobs.JobHeld and comes back later), and
     the snapshot is written in one INSERT at the end, unique per job, so a run killed halfway
     leaves nothing behind and a second run cannot add a twin.
     """

@@ -1,11 +1,12 @@
 from celery import shared_task
 from django.conf import settings
 
+from evalconsole import jobs
 from reports import services
 
 
 @shared_task(
-    acks_late=True,
+    base=jobs.JobTask,
     soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
     time_limit=settings.CELERY_TASK_TIME_LIMIT,
 )

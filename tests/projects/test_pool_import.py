@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from evalconsole import jobs
 from evalconsole.errors import Conflict
 from evalconsole.models import Job
 from projects import services
@@ -1119,13 +1120,17 @@ def test_a_job_claimed_by_a_worker_that_died_is_taken_over(
     assert PoolSerp.objects.filter(project=project).count() == 1
 
 
-def test_a_job_another_worker_is_running_is_left_alone(
-    project, owner, private_media, django_capture_on_commit_callbacks
+def test_a_job_another_worker_is_running_is_left_alone_until_its_time_is_up(
+    project, owner, private_media, settings, django_capture_on_commit_callbacks
 ):
     job = queued_job(project, owner, jsonl(serp("q-100")), django_capture_on_commit_callbacks)
-    Job.objects.filter(pk=job.pk).update(status="running", started_at=timezone.now())
+    started = timezone.now()
+    Job.objects.filter(pk=job.pk).update(status="running", started_at=started)
 
-    assert services.pool_import_run(job_id=job.pk) is None
+    with pytest.raises(jobs.JobHeld) as held:
+        services.pool_import_run(job_id=job.pk)
+
+    assert held.value.retry_at == started + timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
 
     assert Job.objects.get(pk=job.pk).status == "running"
     assert not PoolSerp.objects.exists()

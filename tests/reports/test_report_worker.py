@@ -2,10 +2,12 @@
 
 import signal
 import time
+from datetime import timedelta
 
 import psycopg2
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from evalconsole import jobs
 from evalconsole.models import Job
@@ -49,6 +51,21 @@ def test_a_worker_runs_the_report_job_and_stores_one_snapshot(project, owner):
     assert job.status == "succeeded" and job.result == {"snapshot": snapshot.pk}
     assert snapshot.judgments == 12
     assert snapshot.data["overall"]["serps"] == 6
+
+
+def test_a_message_for_a_job_another_worker_holds_comes_back_and_runs_once_the_holder_is_overdue(project, owner):
+    # As when the broker hands a dead worker's message to a new one before the job looks abandoned.
+    job = jobs.job_create(kind="report", created_by=owner, params={"project": project.pk})
+    held_since = timezone.now()
+    Job.objects.filter(pk=job.pk).update(status="running", started_at=held_since)
+
+    with worker_process(**QUICK_TAKEOVER) as (queue, _worker):
+        run_report.apply_async((job.pk,), queue=queue)
+        assert wait_for(lambda: Job.objects.get(pk=job.pk).is_finished), "the held job was dropped, never retried"
+
+    job.refresh_from_db()
+    assert job.status == "succeeded" and job.started_at >= held_since + timedelta(seconds=4)
+    assert ReportSnapshot.objects.filter(project=project).count() == 1
 
 
 def test_a_worker_killed_mid_job_leaves_nothing_and_the_next_worker_makes_exactly_one_snapshot(project, owner):
