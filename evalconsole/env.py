@@ -5,6 +5,7 @@ the variable and what was wrong, so a typo in a deployment fails at start-up, no
 """
 
 import os
+import re
 from urllib.parse import urlparse
 
 from django.core.exceptions import ImproperlyConfigured
@@ -12,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 _UNSET = object()
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
+_RATE = re.compile(r"^([1-9]\d*)/(second|minute|hour|day)$")
 
 
 def _raw(name, default):
@@ -69,3 +71,19 @@ def env_url(name, default=_UNSET, *, schemes):
         allowed = ", ".join(sorted(schemes))
         raise ImproperlyConfigured(f"{name} must be a URL with scheme {allowed}; got scheme {scheme!r}.")
     return value
+
+
+def env_rate(name, default=_UNSET):
+    """A request rate as DRF's throttles read it ("5/minute"), or None for "off" (no limit)."""
+    value = _raw(name, default)
+    if value is None:
+        return default
+    lowered = value.lower()
+    if lowered == "off":
+        return None
+    if not _RATE.match(lowered):
+        raise ImproperlyConfigured(
+            f"{name} must be a number of requests per second, minute, hour or day (e.g. 5/minute) or off, "
+            f"got {value!r}."
+        )
+    return lowered

@@ -12,7 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
-from evalconsole.env import env_bool, env_int, env_list, env_str, env_url
+from evalconsole.env import env_bool, env_int, env_list, env_rate, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -231,6 +231,14 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "evalconsole.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Scopes of evalconsole.throttles; the counts live in the cache (Redis: shared by every web node).
+    "DEFAULT_THROTTLE_RATES": {
+        "auth": env_rate("THROTTLE_AUTH", default="10/minute"),  # token requests per client address
+        "auth_username": env_rate("THROTTLE_AUTH_USERNAME", default="5/minute"),  # per username tried
+        "exports": env_rate("THROTTLE_EXPORTS", default="60/minute"),  # judgment and label exports per person
+    },
+    # Proxies that append to X-Forwarded-For in front of us; 0 = the client is the socket's peer.
+    "NUM_PROXIES": env_int("NUM_PROXIES", default=0, minimum=0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "evalconsole API",

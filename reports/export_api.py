@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from evalconsole.access import get_project_for_user
 from evalconsole.errors import Conflict
 from evalconsole.pagination import Pagination
+from evalconsole.throttles import RATE_LIMITED, ExportThrottle
 from reports import exports
 
 CSV_ESCAPING = (
@@ -148,11 +149,13 @@ LabelPageOutput = _page_output("LabelPage", LabelOutput(many=True))
 _ERRORS = {
     400: OpenApiResponse(OpenApiTypes.OBJECT, description="A bad `format` or `since`, named in the body."),
     404: OpenApiResponse(OpenApiTypes.OBJECT, description="No such project, or not one you may read."),
+    429: RATE_LIMITED,
 }
 
 
 class JudgmentExportApi(APIView):
     content_negotiation_class = FormatIgnoringNegotiation
+    throttle_classes = [ExportThrottle]
 
     @extend_schema(
         operation_id="projects_judgments_export",
@@ -192,6 +195,7 @@ class JudgmentExportApi(APIView):
 
 class LabelExportApi(APIView):
     content_negotiation_class = FormatIgnoringNegotiation
+    throttle_classes = [ExportThrottle]
 
     @extend_schema(
         operation_id="projects_labels_export",

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from evalconsole.env import env_bool, env_int, env_list, env_str, env_url
+from evalconsole.env import env_bool, env_int, env_list, env_rate, env_str, env_url
 
 BAD_VALUES = [
     (env_bool, {}, "maybe", "FLAG must be one of true/false/1/0/yes/no/on/off, got 'maybe'."),
@@ -12,6 +12,15 @@ BAD_VALUES = [
         {"schemes": {"postgres"}},
         "mysql://db/x",
         "FLAG must be a URL with scheme postgres; got scheme 'mysql'.",
+    ),
+    *(
+        (
+            env_rate,
+            {},
+            raw,
+            f"FLAG must be a number of requests per second, minute, hour or day (e.g. 5/minute) or off, got {raw!r}.",
+        )
+        for raw in ("5", "5/week", "0/minute", "five/minute", "5 / minute")
     ),
 ]
 
@@ -39,6 +48,9 @@ def test_a_required_variable_that_is_unset_is_refused(monkeypatch, reader):
         (env_int, " 42 ", 42),
         (env_list, "a.example, b.example,,", ["a.example", "b.example"]),
         (env_str, "value", "value"),
+        (env_rate, "5/minute", "5/minute"),
+        (env_rate, "100/Hour", "100/hour"),
+        (env_rate, "OFF", None),
     ],
 )
 def test_good_values_are_read_with_their_type(monkeypatch, reader, raw, expected):

@@ -1,5 +1,6 @@
 """Settings as an operator meets them: `manage.py` with a given environment, in a fresh process."""
 
+import json
 import os
 import subprocess
 import sys
@@ -53,6 +54,7 @@ def test_without_a_secret_key_production_refuses_to_start():
         ("DATABASE_URL", "mysql://x/y", "DATABASE_URL must be a URL with scheme"),
         ("REDIS_URL", "http://cache", "REDIS_URL must be a URL with scheme redis, rediss; got scheme 'http'."),
         ("CELERY_TIME_LIMIT", "-5", "CELERY_TIME_LIMIT must be at least 1, got -5."),
+        ("THROTTLE_EXPORTS", "lots", "THROTTLE_EXPORTS must be a number of requests per second, minute, hour or day"),
     ],
 )
 def test_a_mistyped_setting_stops_start_up_with_its_name(variable, value, message):
@@ -71,4 +73,17 @@ _PRINT_EMBEDDED = (
     "from django.conf import settings; "
     "print(settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[1], "
     "settings.CELERY_TASK_ALWAYS_EAGER, settings.TIME_ZONE)"
+)
+
+
+def test_rate_limits_and_the_proxies_in_front_come_from_the_environment():
+    limits = {"THROTTLE_AUTH": "3/hour", "THROTTLE_EXPORTS": "off", "NUM_PROXIES": "1"}
+    result = manage("shell", "--no-imports", "-c", _PRINT_THROTTLES, env={**PRODUCTION, **limits})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [{"auth": "3/hour", "auth_username": "5/minute", "exports": None}, 1]
+
+
+_PRINT_THROTTLES = (
+    "import json; from django.conf import settings; "
+    "print(json.dumps([settings.REST_FRAMEWORK[key] for key in ('DEFAULT_THROTTLE_RATES', 'NUM_PROXIES')]))"
 )

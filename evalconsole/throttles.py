@@ -1,0 +1,96 @@
+"""Rate limits: token requests per client address and per username tried, exports per person.
+
+The rates are the scopes of REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] (THROTTLE_* in the
+environment) and the counts live in the default cache, so every web node shares them when it is
+Redis. A refused request raises RateLimited, which names the limit in plain words; the API's
+exception handler answers it with 429 and Retry-After.
+"""
+
+import hashlib
+import math
+
+from django.core.exceptions import ImproperlyConfigured
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+from rest_framework.exceptions import Throttled
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+
+_PERIODS = {1: "second", 60: "minute", 3600: "hour", 86400: "day"}
+
+
+class RateLimited(Throttled):
+    """A 429 whose detail says which limit was hit and when to come back."""
+
+    def __init__(self, *, what: str, limit: str, wait: float):
+        self.retry_after = max(1, math.ceil(wait))
+        unit = "second" if self.retry_after == 1 else "seconds"
+        super().__init__(detail=f"Too many {what}: the limit is {limit}. Try again in {self.retry_after} {unit}.")
+        self.wait = self.retry_after  # DRF's handler sets Retry-After from it
+
+
+class RateThrottle(SimpleRateThrottle):
+    what = "requests"  # "Too many <what>"
+
+    def get_rate(self):
+        # At each request rather than DRF's import-time copy, so a changed setting takes effect.
+        rates = api_settings.DEFAULT_THROTTLE_RATES or {}
+        if self.scope not in rates:
+            raise ImproperlyConfigured(f'REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] has no rate for "{self.scope}".')
+        return rates[self.scope]
+
+    def allow_request(self, request, view):
+        if super().allow_request(request, view):
+            return True
+        # Refused here, so the throttles after this one do not count a request that never ran.
+        raise RateLimited(what=self.what, limit=self.limit(), wait=self.wait() or self.duration)
+
+    def limit(self) -> str:
+        period = _PERIODS.get(self.duration, f"{self.duration} seconds")
+        return f"{self.num_requests} per {period}"
+
+
+class TokenAddressThrottle(RateThrottle):
+    scope = "auth"
+    what = "token requests from your address"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class TokenUsernameThrottle(RateThrottle):
+    """Per username tried, whoever asks: guessing one account's password from many addresses is slow too."""
+
+    scope = "auth_username"
+    what = "token requests for this username"
+
+    def get_cache_key(self, request, view):
+        data = request.data
+        username = data.get("username") if hasattr(data, "get") else None
+        if not isinstance(username, str) or not username.strip():
+            return None  # the address limit still counts it, and the serializer refuses it
+        # As the serializer reads it (trimmed); casefolded so case games share one count. Hashed: a short key.
+        ident = hashlib.sha256(username.strip().casefold().encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class ExportThrottle(RateThrottle):
+    """Judgment and label exports (every page of a paginated pull counts) per person."""
+
+    scope = "exports"
+    what = "export requests from your account"
+
+    def get_cache_key(self, request, view):
+        ident = request.user.pk if request.user.is_authenticated else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class RateLimitedOutput(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    retry_after = serializers.IntegerField(help_text="seconds, as in the Retry-After header")
+
+
+RATE_LIMITED = OpenApiResponse(
+    RateLimitedOutput, description="Too many requests: the detail names the limit; retry after `retry_after` seconds."
+)

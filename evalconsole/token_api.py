@@ -1,0 +1,22 @@
+"""POST /api/v1/auth/token/: DRF's token endpoint, rate-limited per address and per username tried."""
+
+from drf_spectacular.utils import OpenApiResponse, OpenApiTypes, extend_schema
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.views import ObtainAuthToken
+
+from evalconsole.throttles import RATE_LIMITED, TokenAddressThrottle, TokenUsernameThrottle
+
+
+class TokenApi(ObtainAuthToken):
+    # The address first: a request it refuses is not counted against the username as well.
+    throttle_classes = [TokenAddressThrottle, TokenUsernameThrottle]
+
+    @extend_schema(
+        responses={
+            200: AuthTokenSerializer,
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="A field missing, or wrong credentials."),
+            429: RATE_LIMITED,
+        }
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
