@@ -158,7 +158,9 @@ def get_project_for_rater(user, project_id) -> EvaluationProject:
     if not has_role(user, Role.RATER):
         raise Http404("No such project.")
     try:
-        return EvaluationProject.objects.select_related("guideline_version__guideline").get(pk=project_id)
+        # A draft was never open to raters: its name is the owner's business, not a vendor's.
+        projects = EvaluationProject.objects.exclude(status=EvaluationProject.Status.DRAFT)
+        return projects.select_related("guideline_version__guideline").get(pk=project_id)
     except (EvaluationProject.DoesNotExist, ValueError, TypeError):
         raise Http404("No such project.") from None
 
