@@ -336,13 +336,19 @@ def test_each_persona_gets_the_status_the_policy_gives_it(api, world, route, met
     response = call(api, world, persona, route, method)
 
     assert response.status_code == expected, getattr(response, "data", None)
+    if expected == 401:
+        # Told how to authenticate, as RFC 9110 asks of a 401 (DRF offers the first scheme: Token).
+        assert response["WWW-Authenticate"] == "Token"
 
 
-def test_anonymous_callers_are_offered_token_authentication(api, world):
-    response = call(api, world, "anonymous", "projects/<int:project_id>/judgments/", "GET")
+def test_a_rater_reads_published_versions_and_never_a_draft(api, world):
+    route = "guidelines/<slug:slug>/versions/"
 
-    assert response.status_code == 401
-    assert response["WWW-Authenticate"] == "Token"
+    listed = call(api, world, "rater", route, "GET")
+    draft = call(api, world, "rater", route + "<int:number>/", "GET", number=world.draft.number)
+
+    assert [version["number"] for version in listed.json()["results"]] == [1]
+    assert (draft.status_code, draft.json()) == (404, {"detail": "No such version of this guideline."})
 
 
 # --- A rater never reads another rater's work ----------------------------------------------
