@@ -472,3 +472,19 @@ def test_a_draft_project_is_not_found_by_raters_not_even_its_name(api, world, pe
     response = call(api, world, persona, "projects/<int:project_id>/next/", "POST", project_id=secret.pk)
 
     assert (response.status_code, response.json()) == (404, {"detail": "No such project."})
+
+
+def test_another_raters_submission_id_never_brings_back_their_judgment(api, world):
+    """Retries are answered with the judgment a submission_id made; someone else's is refused, not shown."""
+    theirs = Judgment.objects.get(rater=world.people["rater_elsewhere"])
+    url = url_of("assignments/<int:assignment_id>/submit/", _default_ids(world))
+    client = api.as_user(world.people["rater"])
+    answers = {"active_ms": 30_000, **answers_for(world.assignment)}
+
+    while_leased = client.post(url, {"submission_id": str(theirs.submission_id), **answers}, format="json")
+    own = client.post(url, {"submission_id": str(uuid.uuid4()), **answers}, format="json")
+    after_submitting = client.post(url, {"submission_id": str(theirs.submission_id), **answers}, format="json")
+
+    assert (while_leased.status_code, while_leased.json()["code"]) == (409, "submission_id_reused")
+    assert own.status_code == 201
+    assert (after_submitting.status_code, after_submitting.json()["code"]) == (409, "submission_id_reused")
