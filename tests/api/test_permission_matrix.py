@@ -29,6 +29,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from evalconsole import jobs
 from guidelines.models import GuidelineVersion
@@ -488,3 +489,32 @@ def test_another_raters_submission_id_never_brings_back_their_judgment(api, worl
     assert (while_leased.status_code, while_leased.json()["code"]) == (409, "submission_id_reused")
     assert own.status_code == 201
     assert (after_submitting.status_code, after_submitting.json()["code"]) == (409, "submission_id_reused")
+
+
+# --- Sessions --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("owner", 200), ("other_owner", 404), ("pm", 200), ("rater", 404)],
+)
+def test_a_browser_session_gets_what_a_token_gets(world, persona, expected):
+    browser = APIClient()
+    browser.force_login(world.people[persona])
+
+    response = browser.get(url_of("projects/<int:project_id>/judgments/", _default_ids(world)))
+
+    assert response.status_code == expected
+
+
+def test_a_session_write_needs_the_csrf_token(world):
+    browser = APIClient(enforce_csrf_checks=True)
+    browser.force_login(world.people["owner"])
+    url = url_of("projects/<int:project_id>/pause/", _default_ids(world))
+
+    forged = browser.post(url)
+    browser.cookies["csrftoken"] = secret = "a" * 32  # what a page of ours would have set
+    real = browser.post(url, HTTP_X_CSRFTOKEN=secret)
+
+    assert (forged.status_code, forged.json()["detail"]) == (403, "CSRF Failed: CSRF cookie not set.")
+    assert real.status_code == 200
