@@ -44,8 +44,9 @@ from tests.raters.engine_fixtures import active_project, answers_for, qualified_
 PERSONAS = ("admin", "owner", "other_owner", "reviewer", "rater", "rater_elsewhere", "pm", "anonymous")
 
 # (route under /api/v1/, method) -> the status each persona gets, in the order of PERSONAS.
-# Unless a request below says otherwise, ids are project A's: its draft-free guideline "serp" at
-# version 1 (published), A's task, rita's leased assignment, the owner's job on A, A's snapshot.
+# Unless a call below says otherwise, ids are project A's: its guideline "serp" at version 1
+# (published; writes to a version go to version 2, a draft), A's first task, rita's leased
+# assignment, the owner's job on A, A's report snapshot.
 # fmt: off
 MATRIX = {
     #                                                            admin owner other review rater r-else pm  anon
@@ -143,13 +144,17 @@ def _snapshot(project, scores) -> ReportSnapshot:
 @pytest.fixture
 def world(settings, tmp_path, admin_user, owner, other_owner, reviewer, rater, pm, published_version, draft_version):
     settings.MEDIA_ROOT = tmp_path / "media"  # pool uploads land in this test's own directory
-    project = active_project(owner=owner, version=published_version, tasks=4, overlap=1, sensitive=4, name="Pasta")
+    project = active_project(
+        owner=owner, version=published_version, tasks=4, overlap=1, sensitive=4, name="Pasta study"
+    )
     serp_with_results(project=project, query_id="not-sampled-yet", results=1)  # so sampling can add a task
-    baseline = active_project(owner=owner, version=published_version, tasks=3, overlap=1, name="Pasta, last run")
+    baseline = active_project(owner=owner, version=published_version, tasks=3, overlap=1, name="Pasta study, last run")
     other_version = VersionFactory(
         guideline=GuidelineFactory(owner=other_owner, slug="music", name="Music search"), number=1, published=True
     )
-    other_project = active_project(owner=other_owner, version=other_version, tasks=4, overlap=1, sensitive=4)
+    other_project = active_project(
+        owner=other_owner, version=other_version, tasks=4, overlap=1, sensitive=4, name="Music study"
+    )
     rater.rater_profile.qualifications.add(published_version.guideline)
     ravi = qualified_rater(other_version, username="ravi")
     assignment = _judged_one_and_holding_another(rater, project)
@@ -165,7 +170,7 @@ def world(settings, tmp_path, admin_user, owner, other_owner, reviewer, rater, p
             "rater_elsewhere": ravi,
             "pm": pm,
             "anonymous": None,
-        },  # fmt: skip
+        },
         project=project,
         baseline=baseline,
         other_project=other_project,
@@ -254,7 +259,7 @@ CALLS = {
             "submission_id": str(uuid.uuid4()),
             "active_ms": 30_000,
             **answers_for(world.assignment),
-        }  # fmt: skip
+        }
     ),
     ("assignments/<int:assignment_id>/skip/", "POST"): Call(body=lambda world, user: {"reason": "Too slow to load."}),
     ("assignments/<int:assignment_id>/reveal/", "POST"): Call(
@@ -310,12 +315,16 @@ def api_routes() -> set[tuple[str, str]]:
                 yield prefix + str(pattern.pattern), pattern.callback
 
     api = next(p for p in get_resolver().url_patterns if isinstance(p, URLResolver) and p.namespace == "api")
-    return {
-        (route, method.upper())
-        for route, view in walk(api.url_patterns, "")
-        for method in ("get", "post", "put", "patch", "delete")
-        if hasattr(view.cls, method)
-    }
+    served = set()
+    for route, view in walk(api.url_patterns, ""):
+        cls = getattr(view, "cls", None) or getattr(view, "view_class", None)
+        if cls is None:  # a function view: its methods cannot be read, so it must be listed as ANY
+            served.add((route, "ANY"))
+            continue
+        served |= {
+            (route, method.upper()) for method in ("get", "post", "put", "patch", "delete") if hasattr(cls, method)
+        }
+    return served
 
 
 def test_every_api_route_is_in_the_matrix():
