@@ -1,6 +1,7 @@
 """Exports for R&D over the API: every judgment as rows (json/csv/jsonl), consensus labels (json/csv/qrels)."""
 
 import re
+from datetime import UTC
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -31,8 +32,8 @@ A "cannot judge" judgment has its rows too, with `cannot_judge` set to the reaso
 Count judgments with `judgment_id.nunique()`; page answers once per judgment with `drop_duplicates("judgment_id")`.
 Rows are in judgment creation order, then page, then rank.
 
-Columns and their pandas dtypes (`read_csv(..., parse_dates=["created_at", "removed_at"],
-dtype={{"query_id": str, "doc_id": str}})` or `read_json(..., lines=True, dtype={{"query_id": str, "doc_id": str}})`):
+Columns and their pandas dtypes (`read_csv(..., dtype={{<text columns>: str}}, keep_default_na=False, na_values=[""],
+parse_dates=["created_at", "removed_at"])` or `read_json(..., lines=True, dtype=False)`; docs/api.md has the details):
 `judgment_id`, `task_id`, `rank`, `guideline_version`, `active_ms` int64; `query_id`, `query`, `locale`,
 `category`, `variant`, `doc_id`, `rater`, `cannot_judge` text (empty/null when there is none);
 ordinal answers float64 (empty when not answered); boolean answers true/false; multi answers a list
@@ -87,13 +88,16 @@ def _since(request):
     moment = None
     try:
         moment = parse_datetime(_UNENCODED_OFFSET.sub(r"\1+\2", given.strip()))
-    except ValueError:
-        pass
+        # In UTC: PostgreSQL refuses offsets past 15:59 that Python reads (+19:30 was a 500).
+        if moment is not None and timezone.is_aware(moment):
+            moment = moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        moment = None
     if moment is None:
         raise serializers.ValidationError(
             {"since": ["Give an ISO 8601 timestamp, e.g. 2026-11-22T07:30:00Z (encode a + offset as %2B)."]}
         )
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, timezone.UTC)
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)
 
 
 def _attachment(response, name: str):

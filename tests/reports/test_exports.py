@@ -4,7 +4,7 @@ import copy
 import io
 import json
 import uuid
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pandas as pd
 import pytest
@@ -200,6 +200,21 @@ def test_since_with_an_unencoded_plus_offset_is_still_read(api, owner, project):
     assert response.status_code == 200 and response.json()["count"] == 0
 
 
+def test_since_with_an_offset_postgresql_cannot_hold_is_read_in_utc(api, owner, project):
+    # Found by schemathesis: +19:30 is a valid offset to Python, a 500 from PostgreSQL.
+    response = api.as_user(owner).get(judgments_url(project, "?since=2000-01-01T00:00:00%2B19:30"))
+
+    assert response.status_code == 200 and response.json()["count"] > 0
+
+
+def test_since_without_an_offset_is_read_as_utc(api, owner, project):
+    later = (timezone.now() + timedelta(hours=1)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+    response = api.as_user(owner).get(judgments_url(project, f"?since={later}"))
+
+    assert response.status_code == 200 and response.json()["count"] == 0
+
+
 SINCE_ERROR = {"since": ["Give an ISO 8601 timestamp, e.g. 2026-11-22T07:30:00Z (encode a + offset as %2B)."]}
 
 
@@ -213,6 +228,7 @@ SINCE_ERROR = {"since": ["Give an ISO 8601 timestamp, e.g. 2026-11-22T07:30:00Z 
         ("?since=2026-13-01T00:00:00Z", SINCE_ERROR),
         ("?since=", SINCE_ERROR),
         ("?format=csv&since=1700000000", SINCE_ERROR),
+        ("?since=0001-01-01T00:00:00%2B19:30", SINCE_ERROR),
     ],
 )
 def test_the_judgments_export_rejects_bad_input(api, owner, project, query, error):
