@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from evalconsole.access import can_create_guideline, get_guideline_for_user, get_guideline_version_for_user
-from evalconsole.pagination import paginated
+from evalconsole.pagination import Pagination, paginated
 from guidelines import selectors, services
 from guidelines.diff import diff_schema, diff_text, unified_text
 
@@ -59,6 +59,7 @@ class VersionInput(serializers.Serializer):
 
 
 class GuidelineListApi(APIView):
+    pagination_class = Pagination
     Input = GuidelineCreateInput
 
     @extend_schema(responses=GuidelineOutput(many=True))
@@ -97,6 +98,7 @@ class GuidelineDetailApi(APIView):
 
 
 class VersionListApi(APIView):
+    pagination_class = Pagination
     Input = VersionInput
 
     @extend_schema(responses=VersionOutput(many=True))

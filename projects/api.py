@@ -17,7 +17,7 @@ from evalconsole.access import (
     projects_visible_to,
 )
 from evalconsole.job_api import JobOutput
-from evalconsole.pagination import paginated
+from evalconsole.pagination import Pagination, paginated
 from projects import selectors, services
 from projects.models import EvaluationProject, Task
 from projects.sampling import ALLOCATIONS, STRATEGIES
@@ -90,6 +90,8 @@ def _project_output(request, project):
 
 
 class ProjectListApi(APIView):
+    pagination_class = Pagination
+
     @extend_schema(responses=ProjectOutput(many=True))
     def get(self, request):
         projects = selectors.project_list(projects=projects_visible_to(request.user)).order_by("-created_at")
@@ -230,6 +232,8 @@ class TaskFilter(django_filters.FilterSet):
 
 
 class TaskListApi(APIView):
+    pagination_class = Pagination
+
     @extend_schema(
         parameters=[
             OpenApiParameter("locale", str),
@@ -269,7 +273,7 @@ class TaskGoldApi(APIView):
         data.is_valid(raise_exception=True)
         return Response(GoldOutput(services.task_set_gold(task=task, **data.validated_data)).data)
 
-    @extend_schema(request=None, responses=GoldOutput)
+    @extend_schema(request=None, responses={200: GoldOutput})
     def delete(self, request, project_id, task_id):
         task = get_task_for_user(request.user, project_id, task_id, write=True)
         return Response(GoldOutput(services.task_unset_gold(task=task)).data)

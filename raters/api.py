@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from evalconsole.access import get_assignment_for_user, get_project_for_rater, require_role
 from evalconsole.errors import Conflict
-from evalconsole.pagination import paginated
+from evalconsole.pagination import Pagination, paginated
 from evalconsole.roles import SENIORITY, Role, roles_from
 from raters import engine, selectors, services
 
@@ -53,6 +53,8 @@ class UserInput(serializers.Serializer):
 
 
 class UserListApi(APIView):
+    pagination_class = Pagination
+
     @extend_schema(
         parameters=[OpenApiParameter("role", str, enum=[role.value for role in Role])],
         responses=UserOutput(many=True),

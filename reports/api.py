@@ -1,7 +1,7 @@
 """Reports over the API: start an aggregation, read the newest snapshot, list the earlier ones."""
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, OpenApiTypes, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -9,7 +9,8 @@ from rest_framework.views import APIView
 from evalconsole.access import get_project_for_user
 from evalconsole.errors import Conflict
 from evalconsole.job_api import JobOutput
-from evalconsole.pagination import paginated
+from evalconsole.openapi import ErrorOutput
+from evalconsole.pagination import Pagination, paginated
 from reports import comparison, selectors, services
 
 
@@ -31,6 +32,8 @@ class SnapshotSummaryOutput(serializers.Serializer):
 
 
 class ReportListApi(APIView):
+    pagination_class = Pagination
+
     @extend_schema(responses=SnapshotSummaryOutput(many=True))
     def get(self, request, project_id):
         """The project's report snapshots, newest first (figures at /reports/latest/ or /reports/{id}/)."""
@@ -66,7 +69,10 @@ class ReportDetailApi(APIView):
 class ReportCompareApi(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("with", int, required=True, description="the baseline project (before)")],
-        responses=OpenApiTypes.OBJECT,
+        responses={
+            200: OpenApiTypes.OBJECT,
+            409: OpenApiResponse(ErrorOutput, description="One of the two projects has no report yet."),
+        },
         description="This project's latest report (after) against another project's (before), paired by query: "
         "per metric the mean delta with a 95% bootstrap interval and a Wilcoxon signed-rank p-value.",
     )
