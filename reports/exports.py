@@ -113,7 +113,9 @@ def _iso(moment) -> str | None:
         moment = datetime.fromisoformat(moment)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    # Always with microseconds: one stamp without them (a whole second) would leave pandas'
+    # read_csv(parse_dates=...) unable to infer one format, and the column would stay text.
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 class JudgmentRows:
