@@ -115,8 +115,16 @@ def get_project_for_user(user, project_id, *, write: bool = False) -> Evaluation
     return project
 
 
+def can_curate_gold(user, project: EvaluationProject) -> bool:
+    """Gold items are curated by QA reviewers as well as by the project's owner (DESIGN.md, who uses it)."""
+    return can_write_project(user, project) or has_role(user, Role.REVIEWER)
+
+
 def get_task_for_user(user, project_id, task_id, *, write: bool = False) -> Task:
-    project = get_project_for_user(user, project_id, write=write)
+    """A task of a project; `write` is for marking it gold or not, the one change a task takes."""
+    project = get_project_for_user(user, project_id)
+    if write and not can_curate_gold(user, project):
+        raise PermissionDenied("Only the project's owner, a reviewer or an admin can curate its gold items.")
     try:
         task = Task.objects.select_related("serp", "serp_b").get(project=project, pk=task_id)
     except (Task.DoesNotExist, ValueError, TypeError):

@@ -4,16 +4,17 @@ The personas, as DESIGN.md names them:
 - admin: staff; does anything, but rates nothing (assignments belong to their rater);
 - owner: "olivia", owns project A ("Pasta study"), its baseline run and the "serp" guideline;
 - other_owner: "oscar", owns project B ("Music study") and its guideline, and nothing of A's;
-- reviewer, pm: read every project; never write (a reviewer's audits are not API routes yet);
+- reviewer, pm: read every project; a PM never writes, a reviewer only curates gold items;
 - rater: "rita", rates A (judged one task, holds the lease on another);
 - rater_elsewhere: "ravi", rates B only (qualified for B's guideline, not A's);
 - anonymous: no credentials.
 
 The policy in a line each: raters see only their own assignments and never a judgment; PMs and
-reviewers read and never write; owners manage their own projects and cannot tell another owner's
-from one that does not exist (404); someone who may see an object but not change it gets 403;
-anonymous callers get 401 with `WWW-Authenticate: Token`. Guidelines are shared: every owner,
-reviewer and PM reads every guideline (raters the published versions), only its owner writes.
+reviewers read every project, PMs never write, reviewers write only gold items (QA curates gold);
+owners manage their own projects and cannot tell another owner's from one that does not exist
+(404); someone who may see an object but not change it gets 403; anonymous callers get 401 with
+`WWW-Authenticate: Token`. Guidelines are shared: every owner, reviewer and PM reads every
+guideline (raters the published versions), only its owner writes.
 The schema and its docs page are public, and anyone may ask for a token.
 
 Every write that should succeed is sent with a valid body, so a status here is about who asks.
@@ -84,10 +85,11 @@ MATRIX = {
     ("projects/<int:project_id>/pool/", "POST"):                 (202,  202,  404,  403,  404,  404,  403, 401),
     ("projects/<int:project_id>/sample/", "POST"):               (201,  201,  404,  403,  404,  404,  403, 401),
     ("projects/<int:project_id>/tasks/", "GET"):                 (200,  200,  404,  200,  404,  404,  200, 401),
+    # QA reviewers curate gold items (DESIGN.md), on every project they read.
     ("projects/<int:project_id>/tasks/<int:task_id>/gold/", "POST"):
-                                                                 (200,  200,  404,  403,  404,  404,  403, 401),
+                                                                 (200,  200,  404,  200,  404,  404,  403, 401),
     ("projects/<int:project_id>/tasks/<int:task_id>/gold/", "DELETE"):
-                                                                 (200,  200,  404,  403,  404,  404,  403, 401),
+                                                                 (200,  200,  404,  200,  404,  404,  403, 401),
     # People: admins only.
     ("users/", "GET"):                                           (200,  403,  403,  403,  403,  403,  403, 401),
     ("users/", "POST"):                                          (201,  403,  403,  403,  403,  403,  403, 401),

@@ -58,9 +58,17 @@ def test_unmarking_gold_forgets_the_answers(api, owner, task):
     assert (task.is_gold, task.gold_answers) == (False, None)
 
 
-@pytest.mark.parametrize(("persona", "status"), [("pm", 403), ("reviewer", 403), ("rater", 404), ("other_owner", 404)])
-def test_only_the_projects_owner_marks_gold(api, request, task, persona, status):
+@pytest.mark.parametrize(("persona", "status"), [("pm", 403), ("rater", 404), ("other_owner", 404)])
+def test_only_the_projects_owner_and_reviewers_mark_gold(api, request, task, persona, status):
     api.as_user(request.getfixturevalue(persona))
     assert api.post(url(task), {"page": {"satisfaction": 5}}, format="json").status_code == status
     task.refresh_from_db()
     assert task.is_gold is False
+
+
+def test_a_reviewer_curates_gold_items(api, reviewer, task):
+    api.as_user(reviewer)
+    marked = api.post(url(task), {"page": {"satisfaction": 5}}, format="json")
+    unmarked = api.delete(url(task))
+    assert (marked.status_code, marked.json()["is_gold"]) == (200, True)
+    assert (unmarked.status_code, unmarked.json()["is_gold"]) == (200, False)
