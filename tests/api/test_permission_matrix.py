@@ -529,3 +529,36 @@ def test_a_session_write_needs_the_csrf_token(world):
 
     assert (forged.status_code, forged.json()["detail"]) == (403, "CSRF Failed: CSRF cookie not set.")
     assert real.status_code == 200
+
+
+# --- Tokens follow the person as they are now ------------------------------------------------
+
+
+def test_a_deactivated_persons_token_stops_working(api, world):
+    owner = world.people["owner"]
+    api.as_user(owner)
+    type(owner).objects.filter(pk=owner.pk).update(is_active=False)
+
+    response = api.get(url_of("projects/<int:project_id>/", _default_ids(world)))
+
+    assert (response.status_code, response.json()) == (401, {"detail": "User inactive or deleted."})
+
+
+def test_a_role_taken_away_is_gone_from_the_next_request(api, world):
+    reviewer = world.people["reviewer"]
+    api.as_user(reviewer)
+    url = url_of("projects/<int:project_id>/judgments/", _default_ids(world))
+    before = api.get(url)
+
+    reviewer.groups.clear()
+    after = api.get(url)
+
+    assert (before.status_code, after.status_code) == (200, 404)
+
+
+def test_a_made_up_token_is_refused(api, world):
+    api.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+
+    response = api.get("/api/v1/projects/")
+
+    assert (response.status_code, response.json()) == (401, {"detail": "Invalid token."})
