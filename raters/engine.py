@@ -16,7 +16,6 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from projects.models import EvaluationProject, Task
@@ -241,18 +240,21 @@ def _take(*, rater, project, locales, now, gold: bool, allow_sensitive: bool) ->
     return None
 
 
+_RELEASE_SQL = "UPDATE raters_assignment SET status = %s, finished_at = %s WHERE id = %s AND status = 'leased'"
+_RETURN_SLOT_SQL = """
+    UPDATE projects_task SET lease_count = lease_count - %s, judgment_count = judgment_count + %s WHERE id = %s
+"""
+
+
 def release(assignment: Assignment, *, status: str, now, judged: bool = False) -> bool:
     """End a live lease (submitted, skipped or expired) and give the task's slot back, once."""
-    ended = Assignment.objects.filter(pk=assignment.pk, status=Status.LEASED).update(status=status, finished_at=now)
-    if not ended:
-        return False
-    if not assignment.is_gold:
-        Task.objects.filter(pk=assignment.task_id).update(
-            lease_count=F("lease_count") - 1,
-            judgment_count=F("judgment_count") + (1 if judged else 0),
-        )
-    elif judged:
-        Task.objects.filter(pk=assignment.task_id).update(judgment_count=F("judgment_count") + 1)
+    with connection.cursor() as cursor:
+        cursor.execute(_RELEASE_SQL, [status, connection.ops.adapt_datetimefield_value(now), assignment.pk])
+        if not cursor.rowcount:
+            return False
+        # Gold tasks hold no slot (no lease counted); every judgment counts.
+        if not assignment.is_gold or judged:
+            cursor.execute(_RETURN_SLOT_SQL, [0 if assignment.is_gold else 1, 1 if judged else 0, assignment.task_id])
     assignment.status, assignment.finished_at = status, now
     return True
 

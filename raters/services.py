@@ -3,16 +3,16 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from evalconsole.errors import Conflict
 from evalconsole.locales import locale_problem
 from evalconsole.roles import Role, set_role
+from evalconsole.rows import insert_rows
 from guidelines.answers import validate_answers
 from guidelines.models import Guideline
 from guidelines.schema import PREFERENCE_KEY
-from projects.models import PoolResult
 from raters import engine
 from raters.models import Assignment, Judgment, RaterProfile, ResultAnswer, SensitiveReveal
 
@@ -114,7 +114,10 @@ def profile_for(user) -> RaterProfile:
 # --- Judgments ----------------------------------------------------------------------------
 
 
-def _result_rows(judgment, schema: dict, results: dict, serp_by_doc: dict) -> list:
+_ANSWER_FIELDS = ("judgment_id", "serp_id", "doc_id", "question", "value", "text")
+
+
+def _result_rows(judgment_id: int, schema: dict, results: dict, serp_by_doc: dict) -> list[tuple]:
     """Per-result answers as narrow rows: numbers for ordinal/boolean, text otherwise, a row per multi choice."""
     types = {question["key"]: question["type"] for question in schema.get("result_questions", [])}
     rows = []
@@ -122,17 +125,35 @@ def _result_rows(judgment, schema: dict, results: dict, serp_by_doc: dict) -> li
         for key, value in answers.items():
             if value is None:
                 continue
-            base = {"judgment": judgment, "serp_id": serp_by_doc[doc_id], "doc_id": doc_id, "question": key}
+            base = (judgment_id, serp_by_doc[doc_id], doc_id, key)
             kind = types[key]
             if kind == "ordinal":
-                rows.append(ResultAnswer(**base, value=float(value)))
+                rows.append((*base, float(value), ""))
             elif kind == "boolean":
-                rows.append(ResultAnswer(**base, value=1.0 if value else 0.0))
+                rows.append((*base, 1.0 if value else 0.0, ""))
             elif kind == "multi":
-                rows += [ResultAnswer(**base, text=str(choice)) for choice in value]
+                rows += [(*base, None, str(choice)) for choice in value]
             else:
-                rows.append(ResultAnswer(**base, text=str(value)))
+                rows.append((*base, None, str(value)))
     return rows
+
+
+_PAGE_DOCS_SQL = "SELECT serp_id, doc_id FROM projects_poolresult WHERE serp_id IN ({})"
+_JUDGMENT_FIELDS = (
+    "assignment_id", "task_id", "project_id", "rater_id", "guideline_version_id", "submission_id", "page",
+    "cannot_judge", "active_ms", "is_gold", "created_at",
+)  # fmt: skip
+
+
+def _page_docs(task) -> dict[str, int]:
+    """doc_id -> the SERP showing it (the first page, if both sides of a pair show it)."""
+    serp_ids = [serp_id for serp_id in (task.serp_id, task.serp_b_id) if serp_id is not None]
+    serp_by_doc = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_PAGE_DOCS_SQL.format(", ".join(["%s"] * len(serp_ids))), serp_ids)
+        for serp_id, doc_id in sorted(cursor.fetchall(), key=lambda row: serp_ids.index(row[0])):
+            serp_by_doc.setdefault(doc_id, serp_id)
+    return serp_by_doc
 
 
 def judgment_submit(
@@ -168,15 +189,7 @@ def judgment_submit(
     task = assignment.task
     project = assignment.project
     version = project.guideline_version
-    serp_by_doc = {}
-    for serp_id, doc_id in (
-        PoolResult.objects.filter(
-            serp_id__in=[serp_id for serp_id in (task.serp_id, task.serp_b_id) if serp_id is not None]
-        )
-        .order_by()
-        .values_list("serp_id", "doc_id")
-    ):
-        serp_by_doc.setdefault(doc_id, serp_id)
+    serp_by_doc = _page_docs(task)
     problems = validate_answers(
         version.schema, page=page, results=results, doc_ids=list(serp_by_doc), cannot_judge=cannot_judge
     )
@@ -195,12 +208,19 @@ def judgment_submit(
                 if earlier is not None:
                     return earlier, False
                 raise Conflict("This task is no longer leased to you; take the next task.", code="lease_expired")
-            judgment = Judgment.objects.create(
+            judgment = Judgment(
                 assignment=assignment, task=task, project=project, rater=assignment.rater, guideline_version=version,
                 submission_id=submission_id, page=page, cannot_judge=cannot_judge or "", active_ms=active_ms,
-                is_gold=assignment.is_gold,
+                is_gold=assignment.is_gold, created_at=now,
             )  # fmt: skip
-            ResultAnswer.objects.bulk_create(_result_rows(judgment, version.schema, results, serp_by_doc))
+            [judgment.id] = insert_rows(
+                Judgment,
+                _JUDGMENT_FIELDS,
+                [tuple(getattr(judgment, name) for name in _JUDGMENT_FIELDS)],
+                returning="id",
+            )
+            judgment._state.adding, judgment._state.db = False, connection.alias
+            insert_rows(ResultAnswer, _ANSWER_FIELDS, _result_rows(judgment.id, version.schema, results, serp_by_doc))
     except IntegrityError:
         # The submission_id is taken: a retry racing its first try, or an id reused on another task.
         earlier = _earlier(submission_id, assignment)

@@ -260,6 +260,12 @@ def test_a_good_submission_is_stored_once_stamped_and_frees_the_lease_slot(lease
     assert (judgment.active_ms, judgment.cannot_judge, judgment.is_gold) == (42_000, "", False)
     assert judgment.page == good_answers()["page"]
     assert lease_state(lease) == ("submitted", noon + timedelta(minutes=3), 0, 1)
+    # What was stored is what the submit answered with.
+    stored = Judgment.objects.get(pk=judgment.pk)
+    fields = ("assignment_id", "rater_id", "guideline_version_id", "submission_id", "page", "cannot_judge",
+              "active_ms", "is_gold", "created_at")  # fmt: skip
+    assert [getattr(stored, name) for name in fields] == [getattr(judgment, name) for name in fields]
+    assert stored.created_at == noon + timedelta(minutes=3)
 
 
 def test_per_result_answers_are_stored_narrow_a_row_per_answer_and_per_multi_choice(lease, noon):
