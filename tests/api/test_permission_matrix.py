@@ -388,7 +388,10 @@ def test_a_rater_cannot_touch_another_raters_assignment(api, world, route, perso
 
 READING_ROUTES = [
     "projects/<int:project_id>/judgments/",
+    "projects/<int:project_id>/judgments/?format=csv",
+    "projects/<int:project_id>/judgments/?format=jsonl&since=2020-01-01T00:00:00Z",
     "projects/<int:project_id>/labels/",
+    "projects/<int:project_id>/labels/?format=qrels",
     "projects/<int:project_id>/reports/",
     "projects/<int:project_id>/reports/latest/",
     "projects/<int:project_id>/tasks/",
@@ -400,7 +403,9 @@ READING_ROUTES = [
 @pytest.mark.parametrize("persona", ["rater", "rater_elsewhere"])
 @pytest.mark.parametrize("which", ["project", "other_project"])
 def test_no_rater_reads_judgments_or_figures_of_any_project_even_one_they_judged(api, world, route, persona, which):
-    response = call(api, world, persona, route, "GET", project_id=getattr(world, which).pk)
+    ids = _default_ids(world) | {"project_id": getattr(world, which).pk}
+
+    response = api.as_user(world.people[persona]).get(url_of(route, ids))
 
     assert (response.status_code, response.json()) == (404, {"detail": "No such project."})
 
