@@ -4,8 +4,16 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from evalconsole.access import get_guideline_for_user, get_guideline_version_for_user, guidelines_visible_to
+from evalconsole.access import (
+    get_guideline_for_user,
+    get_guideline_version_for_user,
+    get_project_for_rater,
+    get_task_for_user,
+    guidelines_visible_to,
+)
 from tests.factories import GuidelineFactory, VersionFactory
+from tests.projects.factories import ProjectFactory
+from tests.raters.engine_fixtures import active_project
 
 # persona -> (reads the guideline, writes it, reads its draft)
 GUIDELINE_DOOR = [
@@ -51,3 +59,31 @@ def test_a_rater_does_not_learn_of_a_guideline_that_was_never_published(rater, o
 def test_an_unknown_slug_is_a_404_for_everyone(admin_user):
     with pytest.raises(Http404):
         get_guideline_for_user(admin_user, "no-such-guideline")
+
+
+# persona -> what the task door says to a gold curation (write=True)
+GOLD_CURATORS = [
+    ("owner", "ok"),
+    ("admin_user", "ok"),
+    ("reviewer", "ok"),
+    ("pm", "403"),
+    ("other_owner", "404"),
+    ("rater", "404"),
+    ("outsider", "404"),
+]
+
+
+@pytest.mark.parametrize(("persona", "outcome"), GOLD_CURATORS)
+def test_gold_items_are_curated_by_the_owner_admins_and_reviewers(request, owner, published_version, persona, outcome):
+    project = active_project(owner=owner, version=published_version, tasks=1)
+    task = project.tasks.get()
+    user = request.getfixturevalue(persona)
+
+    assert _outcome(lambda: get_task_for_user(user, project.pk, task.pk, write=True)) == outcome
+
+
+@pytest.mark.parametrize("status", ["draft", "active", "paused", "completed"])
+def test_a_rater_reaches_any_project_but_a_draft(owner, rater, published_version, status):
+    project = ProjectFactory(owner=owner, guideline_version=published_version, status=status)
+
+    assert _outcome(lambda: get_project_for_rater(rater, project.pk)) == ("404" if status == "draft" else "ok")
