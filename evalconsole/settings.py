@@ -233,7 +233,7 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Scopes of evalconsole.throttles; the counts live in the cache (Redis: shared by every web node).
     "DEFAULT_THROTTLE_RATES": {
-        "auth": env_rate("THROTTLE_AUTH", default="10/minute"),  # token requests per client address
+        "auth": env_rate("THROTTLE_AUTH", default="10/minute"),  # sign-ins (token, login pages) per address
         "auth_username": env_rate("THROTTLE_AUTH_USERNAME", default="5/minute"),  # per username tried
         "exports": env_rate("THROTTLE_EXPORTS", default="60/minute"),  # judgment and label exports per person
     },

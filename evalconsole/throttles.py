@@ -1,15 +1,19 @@
-"""Rate limits: token requests per client address and per username tried, exports per person.
+"""Rate limits: sign-ins per client address and per username tried, exports per person.
 
-The rates are the scopes of REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] (THROTTLE_* in the
-environment) and the counts live in the default cache, so every web node shares them when it is
-Redis. A refused request raises RateLimited, which names the limit in plain words; the API's
-exception handler answers it with 429 and Retry-After.
+A sign-in is a token request or a POST to a login page (ours or the admin's): they share one count,
+so a password guesser gains nothing by switching doors. The rates are the scopes of
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] (THROTTLE_* in the environment) and the counts live in
+the default cache, so every web node shares them when it is Redis. A refused request raises
+RateLimited, which names the limit in plain words; the API's exception handler answers it with
+429 and Retry-After, and `throttle_sign_ins` does the same for the pages.
 """
 
+import functools
 import hashlib
 import math
 
 from django.core.exceptions import ImproperlyConfigured
+from django.shortcuts import render
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.exceptions import Throttled
@@ -50,28 +54,55 @@ class RateThrottle(SimpleRateThrottle):
         return f"{self.num_requests} per {period}"
 
 
-class TokenAddressThrottle(RateThrottle):
+class SignInAddressThrottle(RateThrottle):
     scope = "auth"
-    what = "token requests from your address"
+    what = "sign-in attempts from your address"
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-class TokenUsernameThrottle(RateThrottle):
+class SignInUsernameThrottle(RateThrottle):
     """Per username tried, whoever asks: guessing one account's password from many addresses is slow too."""
 
     scope = "auth_username"
-    what = "token requests for this username"
+    what = "sign-in attempts for this username"
 
     def get_cache_key(self, request, view):
-        data = request.data
+        data = request.data if hasattr(request, "data") else request.POST  # the API's request, or a page's
         username = data.get("username") if hasattr(data, "get") else None
         if not isinstance(username, str) or not username.strip():
-            return None  # the address limit still counts it, and the serializer refuses it
+            return None  # the address limit still counts it, and the form or serializer refuses it
         # As the serializer reads it (trimmed); casefolded so case games share one count. Hashed: a short key.
         ident = hashlib.sha256(username.strip().casefold().encode()).hexdigest()
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+# In this order: a request the address limit refuses is not counted against the username as well.
+SIGN_IN_THROTTLES = (SignInAddressThrottle, SignInUsernameThrottle)
+
+
+def check_sign_in(request) -> None:
+    """Count a login page's POST as a sign-in, as DRF does for the token endpoint; RateLimited when over."""
+    for throttle in SIGN_IN_THROTTLES:
+        throttle().allow_request(request, None)
+
+
+def throttle_sign_ins(login_view):
+    """A login page's view, with its POSTs (the attempts) counted as sign-ins: over a limit, a 429 page."""
+
+    @functools.wraps(login_view)
+    def view(request, *args, **kwargs):
+        if request.method == "POST":
+            try:
+                check_sign_in(request)
+            except RateLimited as refusal:
+                response = render(request, "429.html", {"message": refusal.detail}, status=429)
+                response["Retry-After"] = str(refusal.retry_after)
+                return response
+        return login_view(request, *args, **kwargs)
+
+    return view
 
 
 class ExportThrottle(RateThrottle):

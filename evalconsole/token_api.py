@@ -1,15 +1,14 @@
-"""POST /api/v1/auth/token/: DRF's token endpoint, rate-limited per address and per username tried."""
+"""POST /api/v1/auth/token/: DRF's token endpoint, rate-limited as a sign-in (per address and per username tried)."""
 
 from drf_spectacular.utils import OpenApiResponse, OpenApiTypes, extend_schema
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 
-from evalconsole.throttles import RATE_LIMITED, TokenAddressThrottle, TokenUsernameThrottle
+from evalconsole.throttles import RATE_LIMITED, SIGN_IN_THROTTLES
 
 
 class TokenApi(ObtainAuthToken):
-    # The address first: a request it refuses is not counted against the username as well.
-    throttle_classes = [TokenAddressThrottle, TokenUsernameThrottle]
+    throttle_classes = SIGN_IN_THROTTLES
 
     @extend_schema(
         responses={

@@ -1,4 +1,5 @@
-"""Rate limits on the token endpoint (per address, per username tried) and on exports (per person).
+"""Rate limits on sign-ins (the token endpoint and the login pages; per address, per username tried)
+and on exports (per person).
 
 Each test sets its rates with the `settings` fixture (the rest of the suite runs without limits) and
 counts in a cache of its own, cleared first; the throttles' clock is the only thing faked.
@@ -79,12 +80,12 @@ def judgments_then_labels(api, project, i):
 LIMITS = [
     pytest.param(
         {"auth": "3/minute"}, token_from_one_address, 3, 60,
-        "Too many token requests from your address: the limit is 3 per minute. Try again in 60 seconds.",
+        "Too many sign-in attempts from your address: the limit is 3 per minute. Try again in 60 seconds.",
         id="token-per-address",
     ),
     pytest.param(
         {"auth_username": "2/hour"}, token_for_one_username, 2, 3600,
-        "Too many token requests for this username: the limit is 2 per hour. Try again in 3600 seconds.",
+        "Too many sign-in attempts for this username: the limit is 2 per hour. Try again in 3600 seconds.",
         id="token-per-username",
     ),
     pytest.param(
@@ -199,6 +200,43 @@ def test_a_refused_export_reads_no_rows(api, limits, owner, published_version, d
     with django_assert_max_num_queries(2) as queries:  # the token and the person's roles
         assert client.get(f"/api/v1/projects/{project.pk}/judgments/?format=csv").status_code == 429
     assert not any("raters_judgment" in query["sql"] for query in queries.captured_queries)
+
+
+# --- The login pages ----------------------------------------------------------------------------
+
+
+def sign_in_page(client, url, username, *, password="wrong", address="10.0.0.1"):
+    return client.post(url, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+@pytest.mark.parametrize("url", ["/login/", "/admin/login/"])
+def test_a_login_page_over_the_limit_answers_429_with_the_message_and_retry_after(client, limits, owner, url):
+    limits(auth_username="2/minute")
+
+    answered = [sign_in_page(client, url, "olivia", address=f"10.0.0.{i}").status_code for i in (1, 2)]
+    refused = sign_in_page(client, url, "olivia", address="10.0.0.3")
+
+    assert answered == [200, 200]  # the form again, with its error
+    assert (refused.status_code, refused["Retry-After"]) == (429, "60")
+    assert "Too many sign-in attempts for this username: the limit is 2 per minute. Try again in 60 seconds." in (
+        refused.content.decode()
+    )
+
+
+def test_the_token_endpoint_and_both_login_pages_share_one_count(api, client, limits, owner, password):
+    limits(auth_username="3/minute")
+
+    assert token(api, "olivia").status_code == 400
+    assert sign_in_page(client, "/admin/login/", "olivia").status_code == 200
+    assert sign_in_page(client, "/login/", "olivia", password=password).status_code == 302
+    assert token(api, "olivia", password=password).status_code == 429
+
+
+def test_opening_the_login_page_is_not_an_attempt(client, limits, db):
+    limits(auth="1/minute")
+
+    assert {client.get("/login/").status_code for _ in range(3)} == {200}
+    assert sign_in_page(client, "/login/", "olivia").status_code == 200
 
 
 # --- The rest of the suite ----------------------------------------------------------------------
