@@ -426,11 +426,8 @@ def test_a_raters_submission_comes_back_to_them_alone(api, world):
     response = call(api, world, "rater", "assignments/<int:assignment_id>/submit/", "POST")
 
     judgment = Judgment.objects.get(pk=response.json()["id"])
-    assert (response.status_code, judgment.rater, judgment.assignment_id) == (
-        201,
-        world.people["rater"],
-        world.assignment.pk,
-    )
+    assert response.status_code == 201
+    assert (judgment.rater, judgment.assignment_id) == (world.people["rater"], world.assignment.pk)
 
 
 # --- Ids from another project ----------------------------------------------------------------
