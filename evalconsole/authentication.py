@@ -6,75 +6,49 @@ judgment, that was more Python than the endpoints' own work. The same checks and
 DRF's; the instances come out as if the ORM had loaded them, roles already known.
 """
 
-from datetime import UTC
 from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
+from evalconsole import rows
 from evalconsole.roles import roles_from
 
 
 @cache
-def _token_sql() -> tuple[str, tuple[str, ...]]:
-    """The statement (one row per group the person is in) and the person's field names, in its order."""
+def _token_sql() -> str:
+    """The token, its person and one of their groups' names per row (a row without a group if none)."""
     user_model = get_user_model()
-    fields = tuple(field.attname for field in user_model._meta.concrete_fields)
-    quote = connection.ops.quote_name
-    columns = ", ".join(f"u.{quote(field.column)}" for field in user_model._meta.concrete_fields)
-    membership = user_model.groups.through._meta
-    group = user_model.groups.field.related_model._meta
+    membership = user_model.groups.through._meta.db_table
+    group = user_model.groups.field.related_model._meta.db_table
     # Names from the models' metadata only; the key is a parameter.
-    sql = (
-        f"SELECT t.{quote('created')}, {columns}, g.{quote('name')} "  # noqa: S608
-        f"FROM {quote(Token._meta.db_table)} t "
-        f"JOIN {quote(user_model._meta.db_table)} u ON u.{quote(user_model._meta.pk.column)} = t.{quote('user_id')} "
-        f"LEFT JOIN {quote(membership.db_table)} m ON m.{quote('user_id')} = u.{quote(user_model._meta.pk.column)} "
-        f"LEFT JOIN {quote(group.db_table)} g ON g.{quote('id')} = m.{quote('group_id')} "
-        f"WHERE t.{quote('key')} = %s"
+    return (
+        f"SELECT {rows.select_list('t', Token)}, {rows.select_list('u', user_model)}, g.name "  # noqa: S608
+        f"FROM {Token._meta.db_table} t "
+        f"JOIN {user_model._meta.db_table} u ON u.id = t.user_id "
+        f"LEFT JOIN {membership} m ON m.user_id = u.id "
+        f"LEFT JOIN {group} g ON g.id = m.group_id "
+        "WHERE t.key = %s"
     )
-    return sql, fields
-
-
-@cache
-def _kinds() -> tuple[str, ...]:
-    return tuple(field.get_internal_type() for field in get_user_model()._meta.concrete_fields)
-
-
-def _python(kind: str, value):
-    """A raw column value as the ORM gives it (SQLite hands back 0/1 and naive UTC times)."""
-    if value is None:
-        return None
-    if kind == "BooleanField":
-        return bool(value)
-    if kind == "DateTimeField" and timezone.is_naive(value):
-        return timezone.make_aware(value, UTC)
-    return value
 
 
 class TokenWithRolesAuthentication(TokenAuthentication):
     """`Authorization: Token <key>`, as DRF's, in one query that also brings the person's roles."""
 
     def authenticate_credentials(self, key):
-        sql, fields = _token_sql()
         with connection.cursor() as cursor:
-            cursor.execute(sql, [key])
-            rows = cursor.fetchall()
-        if not rows:
+            cursor.execute(_token_sql(), [key])
+            found = cursor.fetchall()
+        if not found:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        created, *values = rows[0][:-1]
-        values = [_python(kind, value) for kind, value in zip(_kinds(), values, strict=True)]
-        user = get_user_model().from_db(connection.alias, fields, values)
+        token = rows.load(Token, found[0])
+        user = rows.load(get_user_model(), found[0], rows.width(Token))
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        user._evalconsole_roles = roles_from([row[-1] for row in rows if row[-1]], is_staff=user.is_staff)
-        token = Token.from_db(
-            connection.alias, ("key", "user_id", "created"), (key, user.pk, _python("DateTimeField", created))
-        )
+        user._evalconsole_roles = roles_from([row[-1] for row in found if row[-1]], is_staff=user.is_staff)
         token.user = user
         return user, token

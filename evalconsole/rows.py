@@ -1,10 +1,13 @@
-"""Plain INSERTs for the rating hot path: values prepared by the model's own fields, no ORM build.
+"""Plain SQL for the rating hot path, with values as the models' own fields store and load them.
 
 Building an INSERT through the ORM (model instances, `save`, `bulk_create`) cost several times
-the statement itself on submit, which raters call once per judgment. These helpers write the
-same rows: each value goes through its field's `get_db_prep_value`, so JSON, UUIDs and times are
-stored exactly as the ORM stores them, on PostgreSQL and SQLite alike.
+the statement itself on submit, which raters call once per judgment; so did a select_related
+fetch. These helpers write and read the same rows: each value goes through its field's own
+preparation or converters, so JSON, UUIDs, booleans and times are stored and loaded exactly as
+the ORM does it, on PostgreSQL and SQLite alike.
 """
+
+from functools import cache
 
 from django.db import connection
 
@@ -43,3 +46,37 @@ def insert_rows(model, fields: tuple[str, ...], rows: list[tuple], *, returning:
             raise ValueError("This database returns no columns from a multi-row INSERT; insert one row at a time.")
         cursor.execute(sql, params)
         return [cursor.lastrowid]
+
+
+# --- Reading joined rows ------------------------------------------------------------------
+
+
+@cache
+def _loaders(model) -> tuple[tuple[str, ...], list]:
+    """The model's attnames and, per column, the converters the ORM would apply to a raw value."""
+    loaders = []
+    for field in model._meta.concrete_fields:
+        column = field.get_col(model._meta.db_table)
+        loaders.append((column, connection.ops.get_db_converters(column) + field.get_db_converters(connection)))
+    return tuple(field.attname for field in model._meta.concrete_fields), loaders
+
+
+def select_list(alias: str, model) -> str:
+    """Every column of `model` under the table alias `alias`, in the order `load` reads them."""
+    quote = connection.ops.quote_name
+    return ", ".join(f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields)
+
+
+def load(model, row: tuple, start: int = 0):
+    """An instance of `model` from `row[start:]` (a select_list's columns), as the ORM would load it."""
+    names, loaders = _loaders(model)
+    values = []
+    for (column, converters), value in zip(loaders, row[start : start + len(names)], strict=True):
+        for convert in converters:
+            value = convert(value, column, connection)
+        values.append(value)
+    return model.from_db(connection.alias, names, values)
+
+
+def width(model) -> int:
+    return len(model._meta.concrete_fields)

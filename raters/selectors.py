@@ -2,12 +2,13 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from evalconsole.roles import GROUP_ROLES, Role
-from projects.models import EvaluationProject, PoolResult, PoolSerp, Task
+from projects.models import EvaluationProject, PoolResult, Task
 from raters import engine
 from raters.models import Assignment
 
@@ -30,27 +31,36 @@ def user_list(*, role: str | None = None) -> QuerySet:
 RESULT_FIELDS = ("rank", "doc_id", "title", "url", "snippet", "media_type", "thumbnail_url", "sensitive")
 
 
+_PAGES_SQL = """
+    SELECT s.id, s.query_id, s.query, s.locale, s.variant,
+           r.rank, r.doc_id, r.title, r.url, r.snippet, r.media_type, r.thumbnail_url, r.sensitive
+    FROM projects_poolserp s
+    LEFT JOIN projects_poolresult r ON r.serp_id = s.id
+    WHERE s.id IN ({})
+    ORDER BY s.id, r.rank
+"""
+
+
 def assignment_pages(*, assignment) -> list[tuple[dict, list]]:
     """The page(s) of an assignment as the rater sees them: left then right when side by side.
 
-    One query from the SERP side (a SERP without results still shows); results come as plain
-    objects with the PoolResult field names, cheap to build on the rating hot path.
+    One raw query from the SERP side (a SERP without results still shows), on the rating hot
+    path; results come as plain objects with the PoolResult field names.
     """
     task = assignment.task
     serp_ids = [task.serp_id] if task.serp_b_id is None else [task.serp_id, task.serp_b_id]
     if assignment.swapped:
         serp_ids.reverse()
     sides = [None] if len(serp_ids) == 1 else ["left", "right"]
-    rows = (
-        PoolSerp.objects.filter(pk__in=serp_ids)
-        .values("pk", "query_id", "query", "locale", "variant", *(f"results__{field}" for field in RESULT_FIELDS))
-        .order_by("pk", "results__rank")
-    )
     serps, results = {}, {serp_id: [] for serp_id in serp_ids}
-    for row in rows:
-        serps[row["pk"]] = {key: row[key] for key in ("query_id", "query", "locale", "variant")}
-        if row["results__doc_id"] is not None:
-            results[row["pk"]].append(SimpleNamespace(**{field: row[f"results__{field}"] for field in RESULT_FIELDS}))
+    with connection.cursor() as cursor:
+        cursor.execute(_PAGES_SQL.format(", ".join(["%s"] * len(serp_ids))), serp_ids)
+        for serp_id, query_id, query, locale, variant, *result in cursor.fetchall():
+            serps[serp_id] = {"query_id": query_id, "query": query, "locale": locale, "variant": variant}
+            if result[1] is not None:
+                fields = dict(zip(RESULT_FIELDS, result, strict=True))
+                fields["sensitive"] = bool(fields["sensitive"])
+                results[serp_id].append(SimpleNamespace(**fields))
     return [({"side": side, **serps[serp_id]}, results[serp_id]) for side, serp_id in zip(sides, serp_ids, strict=True)]
 
 
