@@ -233,8 +233,8 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Scopes of evalconsole.throttles; the counts live in the cache (Redis: shared by every web node).
     "DEFAULT_THROTTLE_RATES": {
-        "auth": env_rate("THROTTLE_AUTH", default="10/minute"),  # sign-ins (token, login pages) per address
-        "auth_username": env_rate("THROTTLE_AUTH_USERNAME", default="5/minute"),  # per username tried
+        "auth": env_rate("THROTTLE_AUTH", default="10/minute"),  # failed sign-ins (token, login pages) per address
+        "auth_username": env_rate("THROTTLE_AUTH_USERNAME", default="5/minute"),  # ... per username tried
         "exports": env_rate("THROTTLE_EXPORTS", default="60/minute"),  # judgment and label exports per person
     },
     # Proxies that append to X-Forwarded-For in front of us; 0 = the client is the socket's peer.

@@ -1,7 +1,8 @@
 """Rate limits: sign-ins per client address and per username tried, exports per person.
 
 A sign-in is a token request or a POST to a login page (ours or the admin's): they share one count,
-so a password guesser gains nothing by switching doors. The rates are the scopes of
+so a password guesser gains nothing by switching doors, and only failed sign-ins stay counted. The
+rates are the scopes of
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] (THROTTLE_* in the environment) and the counts live in
 the default cache, so every web node shares them when it is Redis. A refused request raises
 RateLimited, which names the limit in plain words; the API's exception handler answers it with
@@ -53,6 +54,13 @@ class RateThrottle(SimpleRateThrottle):
         period = _PERIODS.get(self.duration, f"{self.duration} seconds")
         return f"{self.num_requests} per {period}"
 
+    def refund(self) -> None:
+        """Take back the request this throttle just counted."""
+        history = self.cache.get(self.key, [])
+        if self.now in history:
+            history.remove(self.now)
+            self.cache.set(self.key, history, self.duration)
+
 
 class SignInAddressThrottle(RateThrottle):
     scope = "auth"
@@ -78,29 +86,48 @@ class SignInUsernameThrottle(RateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-# In this order: a request the address limit refuses is not counted against the username as well.
-SIGN_IN_THROTTLES = (SignInAddressThrottle, SignInUsernameThrottle)
+class SignIn:
+    """One sign-in attempt: counted by every sign-in limit as it arrives, given back if it succeeds.
 
+    Counted on arrival, not on failure, so a burst of parallel guesses cannot all pass before the
+    first one fails; given back on success, so raters signing in from one office address at the
+    start of a shift do not use up each other's attempts. RateLimited when over a limit.
+    """
 
-def check_sign_in(request) -> None:
-    """Count a login page's POST as a sign-in, as DRF does for the token endpoint; RateLimited when over."""
-    for throttle in SIGN_IN_THROTTLES:
-        throttle().allow_request(request, None)
+    def __init__(self, request):
+        self.counted = []
+        # The address first: a request it refuses is not counted against the username as well.
+        for throttle in (SignInAddressThrottle(), SignInUsernameThrottle()):
+            try:
+                throttle.allow_request(request, None)
+            except RateLimited:
+                self.succeeded()  # the password was never tried
+                raise
+            if getattr(throttle, "key", None):  # None: no rate, or no username to count
+                self.counted.append(throttle)
+
+    def succeeded(self) -> None:
+        for throttle in self.counted:
+            throttle.refund()
 
 
 def throttle_sign_ins(login_view):
-    """A login page's view, with its POSTs (the attempts) counted as sign-ins: over a limit, a 429 page."""
+    """A login page's view with its POSTs counted as sign-ins; over a limit, a 429 page instead."""
 
     @functools.wraps(login_view)
     def view(request, *args, **kwargs):
-        if request.method == "POST":
-            try:
-                check_sign_in(request)
-            except RateLimited as refusal:
-                response = render(request, "429.html", {"message": refusal.detail}, status=429)
-                response["Retry-After"] = str(refusal.retry_after)
-                return response
-        return login_view(request, *args, **kwargs)
+        if request.method != "POST":
+            return login_view(request, *args, **kwargs)
+        try:
+            attempt = SignIn(request)
+        except RateLimited as refusal:
+            response = render(request, "429.html", {"message": refusal.detail}, status=429)
+            response["Retry-After"] = str(refusal.retry_after)
+            return response
+        response = login_view(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            attempt.succeeded()
+        return response
 
     return view
 

@@ -4,12 +4,10 @@ from drf_spectacular.utils import OpenApiResponse, OpenApiTypes, extend_schema
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 
-from evalconsole.throttles import RATE_LIMITED, SIGN_IN_THROTTLES
+from evalconsole.throttles import RATE_LIMITED, SignIn
 
 
 class TokenApi(ObtainAuthToken):
-    throttle_classes = SIGN_IN_THROTTLES
-
     @extend_schema(
         responses={
             200: AuthTokenSerializer,
@@ -18,4 +16,7 @@ class TokenApi(ObtainAuthToken):
         }
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        attempt = SignIn(request)
+        response = super().post(request, *args, **kwargs)  # wrong credentials raise: the attempt stays counted
+        attempt.succeeded()
+        return response

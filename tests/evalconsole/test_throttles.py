@@ -136,7 +136,7 @@ def test_retry_after_counts_down_to_when_the_oldest_request_leaves_the_window(ap
 def test_a_limited_address_leaves_other_addresses_alone(api, limits, owner, password):
     limits(auth="1/minute")
 
-    assert token(api, "olivia", password=password).status_code == 200
+    assert token(api, "olivia").status_code == 400
     assert token(api, "olivia", password=password).status_code == 429
     assert token(api, "olivia", password=password, address="10.0.0.2").status_code == 200
 
@@ -144,7 +144,7 @@ def test_a_limited_address_leaves_other_addresses_alone(api, limits, owner, pass
 def test_a_limited_username_leaves_other_usernames_alone(api, limits, owner, pm, password):
     limits(auth_username="1/minute")
 
-    assert token(api, "olivia", password=password).status_code == 200
+    assert token(api, "olivia").status_code == 400
     assert token(api, "olivia", password=password, address="10.0.0.2").status_code == 429
     assert token(api, "paula", password=password).status_code == 200
 
@@ -155,13 +155,33 @@ def test_the_username_limit_counts_one_account_however_its_name_is_spaced_or_cas
     assert [token(api, name).status_code for name in ("olivia", " OLIVIA ", "Olivia")] == [400, 400, 429]
 
 
-def test_a_request_the_address_limit_refuses_is_not_counted_against_the_username(api, limits, owner, password):
+def test_a_request_the_address_limit_refuses_is_not_counted_against_the_username(api, limits, owner):
     limits(auth="1/minute", auth_username="2/minute")
 
-    assert token(api, "olivia", password=password).status_code == 200
-    assert token(api, "olivia", password=password).status_code == 429  # the address's limit
-    # Had the refused request counted, this would be the username's third.
-    assert token(api, "olivia", password=password, address="10.0.0.2").status_code == 200
+    assert token(api, "olivia").status_code == 400
+    assert token(api, "olivia").status_code == 429  # the address's limit
+    # Had the refused request counted, the username would be at its limit already.
+    assert token(api, "olivia", address="10.0.0.2").status_code == 400
+    assert token(api, "olivia", address="10.0.0.3").status_code == 429
+
+
+def test_a_request_the_username_limit_refuses_is_given_back_to_the_address(api, limits, owner):
+    limits(auth="2/minute", auth_username="1/minute")
+
+    assert token(api, "olivia", address="10.0.0.2").status_code == 400
+    assert token(api, "olivia").status_code == 429  # the username's limit; the password was never tried
+    # Had it stayed counted, the address would be at its limit after one more.
+    assert [token(api, name).status_code for name in ("paula", "nobody", "anybody")] == [400, 400, 429]
+
+
+def test_only_failed_sign_ins_stay_counted(api, client, limits, owner, password):
+    limits(auth="2/minute", auth_username="2/minute")
+
+    assert {token(api, "olivia", password=password).status_code for _ in range(5)} == {200}
+    for _ in range(5):
+        assert sign_in_page(client, "/login/", "olivia", password=password).status_code == 302
+        client.logout()
+    assert [token(api, "olivia").status_code for _ in range(3)] == [400, 400, 429]
 
 
 @pytest.mark.parametrize(
@@ -228,8 +248,9 @@ def test_the_token_endpoint_and_both_login_pages_share_one_count(api, client, li
 
     assert token(api, "olivia").status_code == 400
     assert sign_in_page(client, "/admin/login/", "olivia").status_code == 200
-    assert sign_in_page(client, "/login/", "olivia", password=password).status_code == 302
+    assert sign_in_page(client, "/login/", "olivia").status_code == 200
     assert token(api, "olivia", password=password).status_code == 429
+    assert sign_in_page(client, "/login/", "olivia", password=password).status_code == 429
 
 
 def test_opening_the_login_page_is_not_an_attempt(client, limits, db):
