@@ -1,12 +1,12 @@
 """Rate limits: sign-ins per client address and per username tried, exports per person.
 
-A sign-in is a token request or a POST to a login page (ours or the admin's): they share one count,
-so a password guesser gains nothing by switching doors, and only failed sign-ins stay counted. The
-rates are the scopes of
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] (THROTTLE_* in the environment) and the counts live in
-the default cache, so every web node shares them when it is Redis. A refused request raises
-RateLimited, which names the limit in plain words; the API's exception handler answers it with
-429 and Retry-After, and `throttle_sign_ins` does the same for the pages.
+A sign-in is a token request or a POST to a login page (ours or the admin's): they share one
+count, so a password guesser gains nothing by switching doors, and only failed sign-ins stay
+counted. The rates are the scopes of REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] (THROTTLE_* in the
+environment) and the counts live in the default cache, so every web node shares them when it is
+Redis. A refused request raises RateLimited, which names the limit in plain words; the API's
+exception handler answers it with 429 and Retry-After, and `throttle_sign_ins` does the same for
+the pages.
 """
 
 import functools
