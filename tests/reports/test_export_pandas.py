@@ -93,6 +93,9 @@ def test_the_csv_reads_with_every_documented_dtype_and_the_values_a_person_would
     )
     assert isinstance(row["rank"], np.integer) and isinstance(row["result_relevance"], np.floating)
     assert (json.loads(row["page_pain_points"]), row["page_comment"]) == (["outdated"], "comment 3/1")
+    # As the page says: multi answers to lists, the two rows without an answer left out.
+    pains = rows["page_pain_points"].dropna().map(json.loads)
+    assert len(pains) == 22 and pains.map(type).eq(list).all()
     stored = Judgment.objects.get(pk=row["judgment_id"]).created_at
     assert row["created_at"] == pd.Timestamp(stored) and str(row["created_at"].tz) == "UTC"
     assert pd.isna(row["removed_at"]) and pd.isna(row["variant"]) and pd.isna(row["cannot_judge"])
