@@ -38,6 +38,7 @@ def clock(monkeypatch):
 @pytest.fixture
 def limits(settings, clock):
     """`limits(auth="3/minute")`: those rates, every other scope unlimited, and an empty count."""
+    # In memory: the suite's Redis is shared with other runs and with Celery, so it is never cleared.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttles"}}
     cache.clear()
 
