@@ -52,6 +52,11 @@ class UserInput(serializers.Serializer):
     qualifications = serializers.ListField(child=serializers.SlugField(), required=False, default=list)
 
 
+class UserQuery(serializers.Serializer):
+    # A choice, so ?role=raters is a 400 rather than silently everyone.
+    role = serializers.ChoiceField(choices=[role.value for role in Role], required=False)
+
+
 class UserListApi(APIView):
     pagination_class = Pagination
 
@@ -61,7 +66,9 @@ class UserListApi(APIView):
     )
     def get(self, request):
         require_role(request.user, Role.ADMIN)
-        people = selectors.user_list(role=request.query_params.get("role"))
+        query = UserQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        people = selectors.user_list(role=query.validated_data.get("role"))
         return paginated(request, people, UserOutput, view=self)
 
     @extend_schema(

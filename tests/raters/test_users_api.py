@@ -100,6 +100,13 @@ def test_admins_list_people_with_their_roles_and_filter_by_role(
     assert len(only_raters) == 6
 
 
+def test_an_unknown_role_filter_is_refused_rather_than_listing_everyone(api, admin_user):
+    # Found by schemathesis: ?role=AAA listed every person.
+    response = api.as_user(admin_user).get(URL, {"role": "raters"})
+
+    assert (response.status_code, response.json()) == (400, {"role": ['"raters" is not a valid choice.']})
+
+
 @pytest.mark.parametrize("persona", ["owner", "rater", "reviewer", "pm", "outsider"])
 def test_only_admins_may_see_or_create_people(api, request, persona):
     user = request.getfixturevalue(persona)
