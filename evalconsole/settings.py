@@ -231,6 +231,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "evalconsole.openapi.ApiSchema",
     "EXCEPTION_HANDLER": "evalconsole.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # `format` is the exports' own parameter (json/csv/jsonl/qrels, read by reports.export_api);
+    # elsewhere DRF would answer an unknown ?format= with a 404 that reads as "no such project".
+    "URL_FORMAT_OVERRIDE": None,
     # Scopes of evalconsole.throttles; the counts live in the cache (Redis: shared by every web node).
     "DEFAULT_THROTTLE_RATES": {
         "auth": env_rate("THROTTLE_AUTH", default="10/minute"),  # failed sign-ins (token, login pages) per address
