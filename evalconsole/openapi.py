@@ -13,7 +13,7 @@ from rest_framework import permissions, serializers
 
 class ErrorOutput(serializers.Serializer):
     detail = serializers.CharField()
-    code = serializers.CharField(required=False, help_text="present on 409: what refused the change")
+    code = serializers.CharField(required=False, help_text="on 409 and 429: what refused the request")
 
 
 _VALIDATION = OpenApiResponse(
@@ -42,7 +42,10 @@ class ApiSchema(AutoSchema):
 
     def _error_codes(self) -> list[str]:
         writes = self.method not in ("GET", "HEAD", "OPTIONS")
-        has_query = any(parameter["in"] == "query" for parameter in self._get_parameters())
+        paginator = self._get_paginator() if self.method == "GET" else None
+        # A page past the end is a 404 and a bad page_size falls back to the default: never a 400.
+        paging = {paginator.page_query_param, paginator.page_size_query_param} if paginator else set()
+        has_query = any(p["in"] == "query" and p["name"] not in paging for p in self._get_parameters())
         signed_in = not all(isinstance(check, permissions.AllowAny) for check in self.view.get_permissions())
         codes = []
         if writes or has_query:
@@ -50,9 +53,9 @@ class ApiSchema(AutoSchema):
         if signed_in:
             codes += ["401", "403"]
         # Every id in a path goes through a door; a list's `page` past the end is a 404 too.
-        if "{" in self.path or (self.method == "GET" and self._get_paginator() is not None):
+        if "{" in self.path or paginator is not None:
             codes.append("404")
-        if writes:
+        if writes and signed_in:
             codes.append("409")
         if self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer() is not None:
             codes.append("415")
