@@ -128,17 +128,33 @@ def _grade_answers(frames, judged: pd.DataFrame, questions: Questions) -> pd.Dat
     if questions.grade is None or not len(frames.result_answers):
         return pd.DataFrame(columns=["item", "judgment_id", "rater", "value", *SEGMENTS[:3], "version"])
     answers = frames.result_answers  # already the graded question's only
-    answers = answers.merge(
-        judged[["judgment_id", "rater", "query_code", "locale", "category", "variant", "version"]],
-        on="judgment_id", how="inner",
-    )  # fmt: skip
+    # Positions rather than a merge: a join of ten million rows held several copies of them at once.
+    by_judgment = judged.set_index("judgment_id")
+    at = by_judgment.index.get_indexer(answers["judgment_id"])
     docs = _documents(frames)
-    doc_codes = pd.Series(docs.get_indexer(answers["doc_key"]), index=answers.index)
+    doc_codes = docs.get_indexer(answers["doc_key"])
     # An answer about a document no page showed cannot be placed (the submit checks; data may not).
-    answers, doc_codes = answers[doc_codes >= 0], doc_codes[doc_codes >= 0]
-    return answers.assign(item=_item_codes(answers["query_code"], doc_codes, docs))[
+    keep = (at >= 0) & (doc_codes >= 0)
+    judgment_ids, values = answers["judgment_id"].to_numpy(), answers["value"].to_numpy()
+    if not keep.all():
+        at, doc_codes, judgment_ids, values = at[keep], doc_codes[keep], judgment_ids[keep], values[keep]
+    # Item codes computed in place: each temporary here is 80 MB at ten million answers.
+    items = by_judgment["query_code"].to_numpy().astype(np.int64)[at]
+    items *= len(docs)
+    items += doc_codes
+    grades = {"item": items, "judgment_id": judgment_ids, "value": values}
+    for column in ("rater", "locale", "category", "variant", "version"):
+        grades[column] = _take(by_judgment[column], at)
+    return pd.DataFrame(grades, copy=False)[
         ["item", "judgment_id", "rater", "value", "locale", "category", "variant", "version"]
     ]
+
+
+def _take(column: pd.Series, at: np.ndarray):
+    """column's values at positions `at`; a categorical stays one (codes taken, no strings made)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return pd.Categorical.from_codes(column.cat.codes.to_numpy()[at], dtype=column.dtype)
+    return column.to_numpy()[at]
 
 
 def _documents(frames) -> pd.Index:
@@ -150,7 +166,7 @@ def _documents(frames) -> pd.Index:
     return pd.Index(pd.unique(frames.serp_results["doc_key"]))
 
 
-def _item_codes(query_codes: pd.Series, doc_codes: pd.Series, docs: pd.Index) -> pd.Series:
+def _item_codes(query_codes, doc_codes, docs: pd.Index):
     """(query, doc) as one int64: the same document under the same query shares its label.
 
     Integers, not joined strings: hashing ten million strings was most of the consensus time.
@@ -197,13 +213,19 @@ def _agreement(judged: pd.DataFrame, grades: pd.DataFrame, questions: Questions)
     figures = {}
     for question in questions.result_scales:
         if questions.grade is not None and question["key"] == questions.grade["key"]:
-            rows = grades.rename(columns={"item": "unit"})[["unit", "rater", "value"]]
+            rows = _unit_answers(grades)
         else:
             continue  # only the graded result question is read in bulk
         figures[question["key"]] = _alpha_figure(rows, question)
     for question in questions.page_scales:
         figures[question["key"]] = _alpha_figure(_page_answers_long(judged, question), question)
     return figures
+
+
+def _unit_answers(grades: pd.DataFrame) -> pd.DataFrame:
+    """The grades as the agreement functions read them (unit, rater, value): the same columns, not a
+    renamed copy of ten million rows."""
+    return pd.DataFrame({"unit": grades["item"], "rater": grades["rater"], "value": grades["value"]}, copy=False)
 
 
 def _alpha_figure(rows: pd.DataFrame, question: dict) -> dict:
@@ -493,9 +515,7 @@ def _raters(judged: pd.DataFrame, frames, grades: pd.DataFrame, labels: pd.Serie
     )
     agreeing = None
     if len(grades) and len(labels):
-        agreeing = agreement.rater_agreement(
-            grades.rename(columns={"item": "unit"})[["unit", "rater", "value"]], labels, level="ordinal"
-        )["agreement_with_consensus"]
+        agreeing = agreement.rater_agreement(_unit_answers(grades), labels, level="ordinal")["agreement_with_consensus"]
     gold_counts = marked["gold_correct"].notna().groupby(marked["rater"]).sum()
     rows = operations.raters(marked, agreement=agreeing)
     for row in rows:
