@@ -1,6 +1,6 @@
 """People and their work over the API: users (admins), and next/submit/skip/reveal (raters)."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -72,9 +72,16 @@ class UserListApi(APIView):
         return paginated(request, people, UserOutput, view=self)
 
     @extend_schema(
-        request=UserInput,
-        responses={201: UserOutput},
-        description="One person as an object, or a vendor's list of people as an array: all are created or none.",
+        request=PolymorphicProxySerializer(
+            "UserOrUsersInput", [UserInput(), UserInput(many=True)], resource_type_field_name=None, many=False
+        ),
+        responses={
+            201: PolymorphicProxySerializer(
+                "UserOrUsersOutput", [UserOutput(), UserOutput(many=True)], resource_type_field_name=None, many=False
+            )
+        },
+        description="One person as an object, or a vendor's list of people as an array: all are created or none. "
+        "The answer has the same shape: the person, or the list of people.",
     )
     def post(self, request):
         require_role(request.user, Role.ADMIN)
