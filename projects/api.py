@@ -1,9 +1,8 @@
 """REST API for evaluation projects: settings, pool, sampling, tasks, status (DESIGN.md)."""
 
-import django_filters
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -16,10 +15,12 @@ from evalconsole.access import (
     get_task_for_user,
     projects_visible_to,
 )
+from evalconsole.filters import FilteredList
 from evalconsole.job_api import JobOutput
 from evalconsole.pagination import Pagination, paginated
 from projects import selectors, services
-from projects.models import EvaluationProject, Task
+from projects.filters import ProjectFilter, TaskFilter
+from projects.models import EvaluationProject
 from projects.sampling import ALLOCATIONS, STRATEGIES
 
 
@@ -89,13 +90,14 @@ def _project_output(request, project):
     return ProjectOutput(annotated).data
 
 
-class ProjectListApi(APIView):
+class ProjectListApi(FilteredList, APIView):
     pagination_class = Pagination
+    filterset_class = ProjectFilter
 
     @extend_schema(responses=ProjectOutput(many=True))
     def get(self, request):
         projects = selectors.project_list(projects=projects_visible_to(request.user)).order_by("-created_at")
-        return paginated(request, projects, ProjectOutput, view=self)
+        return paginated(request, self.filter_list(projects), ProjectOutput, view=self)
 
     @extend_schema(request=ProjectInput, responses={201: ProjectOutput})
     def post(self, request):
@@ -217,38 +219,14 @@ class TaskOutput(serializers.Serializer):
         return [serp.variant for serp in (task.serp, task.serp_b) if serp is not None and serp.variant]
 
 
-class TaskFilter(django_filters.FilterSet):
-    locale = django_filters.CharFilter()
-    category = django_filters.CharFilter()
-    # A typed choice, so ?is_gold=maybe is a 400 rather than silently no filter.
-    is_gold = django_filters.TypedChoiceFilter(
-        choices=[("true", "true"), ("false", "false")], coerce=lambda value: value == "true"
-    )
-    stratum = django_filters.CharFilter()
-
-    class Meta:
-        model = Task
-        fields = ["locale", "category", "is_gold", "stratum"]
-
-
-class TaskListApi(APIView):
+class TaskListApi(FilteredList, APIView):
     pagination_class = Pagination
+    filterset_class = TaskFilter
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("locale", str),
-            OpenApiParameter("category", str),
-            OpenApiParameter("stratum", str),
-            OpenApiParameter("is_gold", bool),
-        ],
-        responses=TaskOutput(many=True),
-    )
+    @extend_schema(responses=TaskOutput(many=True))
     def get(self, request, project_id):
         project = get_project_for_user(request.user, project_id)
-        tasks = TaskFilter(request.query_params, queryset=selectors.task_list(project=project))
-        if not tasks.is_valid():
-            raise serializers.ValidationError(tasks.errors)
-        return paginated(request, tasks.qs, TaskOutput, view=self)
+        return paginated(request, self.filter_list(selectors.task_list(project=project)), TaskOutput, view=self)
 
 
 class GoldInput(serializers.Serializer):
