@@ -12,9 +12,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from evalconsole.access import can_create_guideline, get_guideline_for_user, get_guideline_version_for_user
+from evalconsole.filters import FilteredList
 from evalconsole.pagination import Pagination, paginated
 from guidelines import selectors, services
 from guidelines.diff import diff_schema, diff_text, unified_text
+from guidelines.filters import VersionFilter
 
 
 class GuidelineOutput(serializers.Serializer):
@@ -97,16 +99,16 @@ class GuidelineDetailApi(APIView):
         return self._output(request, guideline)
 
 
-class VersionListApi(APIView):
+class VersionListApi(FilteredList, APIView):
     pagination_class = Pagination
+    filterset_class = VersionFilter
     Input = VersionInput
 
     @extend_schema(responses=VersionOutput(many=True))
     def get(self, request, slug):
         guideline = get_guideline_for_user(request.user, slug)
-        return paginated(
-            request, selectors.version_list(user=request.user, guideline=guideline), VersionOutput, view=self
-        )
+        versions = self.filter_list(selectors.version_list(user=request.user, guideline=guideline))
+        return paginated(request, versions, VersionOutput, view=self)
 
     @extend_schema(request=Input, responses={201: VersionOutput})
     def post(self, request, slug):

@@ -8,10 +8,12 @@ from rest_framework.views import APIView
 
 from evalconsole.access import get_project_for_user
 from evalconsole.errors import Conflict
+from evalconsole.filters import FilteredList
 from evalconsole.job_api import JobOutput
 from evalconsole.openapi import ErrorOutput
 from evalconsole.pagination import Pagination, paginated
 from reports import comparison, selectors, services
+from reports.filters import SnapshotFilter
 
 
 def snapshot_data(snapshot) -> dict:
@@ -31,14 +33,16 @@ class SnapshotSummaryOutput(serializers.Serializer):
     judgments = serializers.IntegerField()
 
 
-class ReportListApi(APIView):
+class ReportListApi(FilteredList, APIView):
     pagination_class = Pagination
+    filterset_class = SnapshotFilter
 
     @extend_schema(responses=SnapshotSummaryOutput(many=True))
     def get(self, request, project_id):
         """The project's report snapshots, newest first (figures at /reports/latest/ or /reports/{id}/)."""
         project = get_project_for_user(request.user, project_id)
-        return paginated(request, selectors.snapshots_of(project), SnapshotSummaryOutput, view=self)
+        snapshots = self.filter_list(selectors.snapshots_of(project))
+        return paginated(request, snapshots, SnapshotSummaryOutput, view=self)
 
     @extend_schema(request=None, responses={202: JobOutput})
     def post(self, request, project_id):
