@@ -1,15 +1,17 @@
 """People and their work over the API: users (admins), and next/submit/skip/reveal (raters)."""
 
-from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from evalconsole.access import get_assignment_for_user, get_project_for_rater, require_role
 from evalconsole.errors import Conflict
+from evalconsole.filters import FilteredList
 from evalconsole.pagination import Pagination, paginated
 from evalconsole.roles import SENIORITY, Role, roles_from
 from raters import engine, selectors, services
+from raters.filters import UserFilter
 
 
 class UserOutput(serializers.Serializer):
@@ -52,24 +54,14 @@ class UserInput(serializers.Serializer):
     qualifications = serializers.ListField(child=serializers.SlugField(), required=False, default=list)
 
 
-class UserQuery(serializers.Serializer):
-    # A choice, so ?role=raters is a 400 rather than silently everyone.
-    role = serializers.ChoiceField(choices=[role.value for role in Role], required=False)
-
-
-class UserListApi(APIView):
+class UserListApi(FilteredList, APIView):
     pagination_class = Pagination
+    filterset_class = UserFilter
 
-    @extend_schema(
-        parameters=[OpenApiParameter("role", str, enum=[role.value for role in Role])],
-        responses=UserOutput(many=True),
-    )
+    @extend_schema(responses=UserOutput(many=True))
     def get(self, request):
         require_role(request.user, Role.ADMIN)
-        query = UserQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        people = selectors.user_list(role=query.validated_data.get("role"))
-        return paginated(request, people, UserOutput, view=self)
+        return paginated(request, self.filter_list(selectors.user_list()), UserOutput, view=self)
 
     @extend_schema(
         request=PolymorphicProxySerializer(
