@@ -13,6 +13,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from projects.models import EvaluationProject, PoolSerp, SamplingRun, Task
 from reports.models import ReportSnapshot
@@ -343,3 +345,32 @@ def test_every_filter_is_a_query_parameter_in_the_schema(db, path, filters):
     parameters = {parameter["name"]: parameter for parameter in operation["parameters"] if parameter["in"] == "query"}
     assert filters <= set(parameters), path
     assert "400" in operation["responses"]
+
+
+# --- Cost ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("projects/", "status=active&kind=graded&guideline=serp&owner=olivia&created_after=2026-09-01"),
+        ("projects/{pasta}/tasks/", "locale=it-IT&category=food&variant=base&is_gold=false&status=complete"),
+        ("projects/{pasta}/reports/", "created_after=2026-11-01&created_before=2026-12-01"),
+        ("guidelines/serp/versions/", "status=published"),
+        ("users/", "role=rater&locale=it-IT"),
+    ],
+)
+def test_a_filter_is_part_of_the_list_query_not_a_query_of_its_own(
+    api, admin_user, tasks, snapshots, people, path, query
+):
+    api.as_user(admin_user)
+    url = API + path.format(pasta=tasks.pk)
+    counts = []
+    for given in ("", query):
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get(f"{url}?{given}")
+        assert response.status_code == 200
+        assert response.json()["count"] >= 1  # rows found, so their prefetches ran too
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1]
