@@ -88,7 +88,8 @@ def json_list_has(queryset, field: str, value: str):
     """Rows whose JSON list `field` holds `value`.
 
     PostgreSQL answers `@>`; SQLite (the embedded default) has no JSON containment in Django, so
-    there the list's text is searched for the value's JSON text (quoted, so "it" is not "it-IT").
+    there the list's text is searched for the value's JSON text, case ignored (quoted, so "it" is
+    not "it-IT").
     """
     if connection.features.supports_json_field_contains:
         return queryset.filter(**{f"{field}__contains": [value]})
