@@ -7,9 +7,16 @@ preparation or converters, so JSON, UUIDs, booleans and times are stored and loa
 the ORM does it, on PostgreSQL and SQLite alike.
 """
 
+from contextlib import nullcontext
 from functools import cache
 
-from django.db import connection
+from django.db import connection, transaction
+
+
+def statement_scope():
+    """Where one statement stands alone: in autocommit it is its own transaction (no BEGIN/COMMIT
+    round trips); inside a caller's transaction a savepoint keeps its failure from spoiling it."""
+    return transaction.atomic() if connection.in_atomic_block else nullcontext()
 
 
 def insert_rows(model, fields: tuple[str, ...], rows: list[tuple], *, returning: str | None = None) -> list:

@@ -18,6 +18,7 @@ from types import SimpleNamespace
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from evalconsole.rows import statement_scope
 from projects.models import EvaluationProject, Task
 from raters.models import Assignment, Judgment
 
@@ -152,20 +153,47 @@ _LEASE_SQL = """
 """
 
 
-def _queue_head(cursor, *, project, rater, locales, gold: bool, allow_sensitive: bool) -> tuple | None:
-    """The next task row for this rater, locked; rows another rater is taking right now are skipped."""
-    if not locales:
-        return None
+# PostgreSQL takes the lease in one statement (no BEGIN/COMMIT round trips): lock the head of the
+# queue, count the lease on the task, record the assignment. The same three steps as _take's.
+_LEASE_ONE_STATEMENT_SQL = """
+    WITH head AS ({queue}),
+    taken AS (
+        UPDATE projects_task t SET lease_count = t.lease_count + CASE WHEN head.is_gold THEN 0 ELSE 1 END
+        FROM head
+        WHERE t.id = head.id AND (head.is_gold OR t.judgment_count < t.overlap - t.lease_count)
+        RETURNING t.id, t.serp_id, t.serp_b_id, t.is_gold
+    ),
+    made AS (
+        INSERT INTO raters_assignment
+            (task_id, project_id, rater_id, status, is_gold, swapped, leased_at, expires_at, skip_reason)
+        SELECT id, %s, %s, 'leased', is_gold, serp_b_id IS NOT NULL AND %s, %s, %s, '' FROM taken
+        RETURNING id, task_id, swapped
+    )
+    SELECT made.id, taken.id, taken.serp_id, taken.serp_b_id, taken.is_gold, made.swapped
+    FROM made JOIN taken ON taken.id = made.task_id
+"""
+
+
+def _queue_sql(*, locales, gold: bool, allow_sensitive: bool) -> str:
+    """The queue's head for this rater, locked where the database can skip rows others are taking.
+
+    Parameters: project id, gold, the locales, rater id.
+    """
     conditions = "" if gold else "AND t.judgment_count < t.overlap - t.lease_count"
     if not allow_sensitive:
         conditions += " AND NOT t.has_sensitive"
     skip_locked = connection.features.has_select_for_update_skip_locked
-    sql = _QUEUE_SQL.format(
+    return _QUEUE_SQL.format(
         locales=", ".join(["%s"] * len(locales)),
         conditions=conditions,
         lock="FOR UPDATE OF t SKIP LOCKED" if skip_locked else "",
     )
-    cursor.execute(sql, [project.pk, gold, *locales, rater.pk])
+
+
+def _queue_head(cursor, *, project, rater, locales, gold: bool, allow_sensitive: bool) -> tuple | None:
+    cursor.execute(
+        _queue_sql(locales=locales, gold=gold, allow_sensitive=allow_sensitive), [project.pk, gold, *locales, rater.pk]
+    )
     return cursor.fetchone()
 
 
@@ -199,45 +227,73 @@ def lease_next(*, rater, project: EvaluationProject, now=None) -> Assignment | N
 
 
 def _take(*, rater, project, locales, now, gold: bool, allow_sensitive: bool) -> Assignment | None:
-    """Lease the head of the queue: lock the row, count the lease on the task, record it; three statements."""
+    """Lease the head of the queue (gold first when it is due); None when the queue is empty."""
+    if not locales:
+        return None
+    lease = _lease_one_statement if connection.vendor == "postgresql" else _lease_in_transaction
     queue = {"project": project, "rater": rater, "locales": list(locales), "allow_sensitive": allow_sensitive}
+    expires = now + timedelta(minutes=project.lease_minutes)
     for attempt in range(3):
         try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                row = _queue_head(cursor, gold=True, **queue) if gold else None
-                row = row or _queue_head(cursor, gold=False, **queue)
-                if row is None:
-                    return None
-                task_id, serp_id, serp_b_id, is_gold = row
-                if not is_gold:
-                    cursor.execute(_TAKE_SQL, [task_id])
-                    if not cursor.rowcount:
-                        continue
-                swapped = serp_b_id is not None and random.random() < 0.5  # noqa: S311 - not security
-                expires = now + timedelta(minutes=project.lease_minutes)
-                when = connection.ops.adapt_datetimefield_value
-                params = [task_id, project.pk, rater.pk, bool(is_gold), swapped, when(now), when(expires)]
-                if connection.features.can_return_columns_from_insert:
-                    cursor.execute(_LEASE_SQL + " RETURNING id", params)
-                    assignment_id = cursor.fetchone()[0]
-                else:
-                    cursor.execute(_LEASE_SQL, params)
-                    assignment_id = cursor.lastrowid
+            row = (lease(gold=True, now=now, expires=expires, **queue) if gold else None) or lease(
+                gold=False, now=now, expires=expires, **queue
+            )
         except IntegrityError:
             # Two tabs of the same rater raced for the same task; the other tab has it.
             if attempt == 2:
                 raise
             continue
+        if row is None:
+            return None
+        assignment_id, task_id, serp_id, serp_b_id, is_gold, swapped = row
         # As the ORM would have loaded them: the task's other fields load on first use.
         task = Task.from_db(connection.alias, _TASK_FIELDS, (task_id, project.pk, serp_id, serp_b_id, bool(is_gold)))
         task.project = project
         assignment = Assignment(
             id=assignment_id, task=task, project=project, rater=rater, status=Status.LEASED, is_gold=task.is_gold,
-            swapped=swapped, leased_at=now, expires_at=expires,
+            swapped=bool(swapped), leased_at=now, expires_at=expires,
         )  # fmt: skip
         assignment._state.adding, assignment._state.db = False, connection.alias
         return assignment
     return None
+
+
+def _draw_side() -> bool:
+    """Whether a side-by-side pair shows its second page on the left, drawn per assignment."""
+    return random.random() < 0.5  # noqa: S311 - not security
+
+
+def _lease_one_statement(*, project, rater, locales, gold, allow_sensitive, now, expires) -> tuple | None:
+    queue = _queue_sql(locales=locales, gold=gold, allow_sensitive=allow_sensitive)
+    when = connection.ops.adapt_datetimefield_value
+    params = [project.pk, gold, *locales, rater.pk, project.pk, rater.pk, _draw_side(), when(now), when(expires)]
+    with statement_scope(), connection.cursor() as cursor:
+        cursor.execute(_LEASE_ONE_STATEMENT_SQL.format(queue=queue), params)
+        return cursor.fetchone()
+
+
+def _lease_in_transaction(*, project, rater, locales, gold, allow_sensitive, now, expires) -> tuple | None:
+    """The same lease as three statements in a transaction, for databases without data-modifying CTEs."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        row = _queue_head(cursor, project=project, rater=rater, locales=locales, gold=gold,
+                          allow_sensitive=allow_sensitive)  # fmt: skip
+        if row is None:
+            return None
+        task_id, serp_id, serp_b_id, is_gold = row
+        if not is_gold:
+            cursor.execute(_TAKE_SQL, [task_id])
+            if not cursor.rowcount:
+                return None
+        swapped = serp_b_id is not None and _draw_side()
+        when = connection.ops.adapt_datetimefield_value
+        params = [task_id, project.pk, rater.pk, bool(is_gold), swapped, when(now), when(expires)]
+        if connection.features.can_return_columns_from_insert:
+            cursor.execute(_LEASE_SQL + " RETURNING id", params)
+            assignment_id = cursor.fetchone()[0]
+        else:
+            cursor.execute(_LEASE_SQL, params)
+            assignment_id = cursor.lastrowid
+    return assignment_id, task_id, serp_id, serp_b_id, is_gold, swapped
 
 
 _RELEASE_SQL = "UPDATE raters_assignment SET status = %s, finished_at = %s WHERE id = %s AND status = 'leased'"

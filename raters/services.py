@@ -9,7 +9,7 @@ from django.utils import timezone
 from evalconsole.errors import Conflict
 from evalconsole.locales import locale_problem
 from evalconsole.roles import Role, set_role
-from evalconsole.rows import insert_rows
+from evalconsole.rows import insert_rows, statement_scope
 from guidelines.answers import validate_answers
 from guidelines.models import Guideline
 from guidelines.schema import PREFERENCE_KEY
@@ -114,18 +114,19 @@ def profile_for(user) -> RaterProfile:
 # --- Judgments ----------------------------------------------------------------------------
 
 
-_ANSWER_FIELDS = ("judgment_id", "serp_id", "doc_id", "question", "value", "text")
+_ANSWER_FIELDS = ("serp_id", "doc_id", "question", "value", "text")
 
 
-def _result_rows(judgment_id: int, schema: dict, results: dict, serp_by_doc: dict) -> list[tuple]:
-    """Per-result answers as narrow rows: numbers for ordinal/boolean, text otherwise, a row per multi choice."""
+def _result_rows(schema: dict, results: dict, serp_by_doc: dict) -> list[tuple]:
+    """Per-result answers as narrow rows (_ANSWER_FIELDS): numbers for ordinal/boolean, text otherwise,
+    a row per multi choice."""
     types = {question["key"]: question["type"] for question in schema.get("result_questions", [])}
     rows = []
     for doc_id, answers in results.items():
         for key, value in answers.items():
             if value is None:
                 continue
-            base = (judgment_id, serp_by_doc[doc_id], doc_id, key)
+            base = (serp_by_doc[doc_id], doc_id, key)
             kind = types[key]
             if kind == "ordinal":
                 rows.append((*base, float(value), ""))
@@ -199,35 +200,109 @@ def judgment_submit(
     if assignment.swapped and isinstance(page.get(PREFERENCE_KEY), (int, float)):
         # The rater said "left" about the second variant: store it the way round it really was.
         page[PREFERENCE_KEY] = -page[PREFERENCE_KEY]
+    judgment = Judgment(
+        assignment=assignment, task=task, project=project, rater=assignment.rater, guideline_version=version,
+        submission_id=submission_id, page=page, cannot_judge=cannot_judge or "", active_ms=active_ms,
+        is_gold=assignment.is_gold, created_at=now,
+    )  # fmt: skip
+    store = _store_in_one_statement if connection.vendor == "postgresql" else _store_in_transaction
     try:
-        with transaction.atomic():
-            if not engine.release(assignment, status=Assignment.Status.SUBMITTED, now=now, judged=True):
-                # The release waited for any other submit of this assignment to commit: a retry
-                # with the same submission_id gets that judgment.
-                earlier = _earlier(submission_id, assignment)
-                if earlier is not None:
-                    return earlier, False
-                raise Conflict("This task is no longer leased to you; take the next task.", code="lease_expired")
-            judgment = Judgment(
-                assignment=assignment, task=task, project=project, rater=assignment.rater, guideline_version=version,
-                submission_id=submission_id, page=page, cannot_judge=cannot_judge or "", active_ms=active_ms,
-                is_gold=assignment.is_gold, created_at=now,
-            )  # fmt: skip
-            [judgment.id] = insert_rows(
-                Judgment,
-                _JUDGMENT_FIELDS,
-                [tuple(getattr(judgment, name) for name in _JUDGMENT_FIELDS)],
-                returning="id",
-            )
-            judgment._state.adding, judgment._state.db = False, connection.alias
-            insert_rows(ResultAnswer, _ANSWER_FIELDS, _result_rows(judgment.id, version.schema, results, serp_by_doc))
+        judgment.id = store(judgment, _result_rows(version.schema, results, serp_by_doc), now=now)
     except IntegrityError:
         # The submission_id is taken: a retry racing its first try, or an id reused on another task.
         earlier = _earlier(submission_id, assignment)
         if earlier is not None:
             return earlier, False
         raise
+    if judgment.id is None:
+        # The lease was no longer live: the release waited for any other submit of this assignment
+        # to commit, and a retry with the same submission_id gets that judgment.
+        earlier = _earlier(submission_id, assignment)
+        if earlier is not None:
+            return earlier, False
+        raise Conflict("This task is no longer leased to you; take the next task.", code="lease_expired")
+    judgment._state.adding, judgment._state.db = False, connection.alias
+    assignment.status, assignment.finished_at = Assignment.Status.SUBMITTED, now
     return judgment, True
+
+
+def _judgment_row(judgment: Judgment) -> tuple:
+    return tuple(getattr(judgment, name) for name in _JUDGMENT_FIELDS)
+
+
+def _store_in_transaction(judgment: Judgment, answers: list[tuple], *, now) -> int | None:
+    """End the lease, write the judgment and its answers, all or nothing; None if the lease had ended."""
+    with transaction.atomic():
+        if not engine.release(judgment.assignment, status=Assignment.Status.SUBMITTED, now=now, judged=True):
+            return None
+        [judgment_id] = insert_rows(Judgment, _JUDGMENT_FIELDS, [_judgment_row(judgment)], returning="id")
+        insert_rows(ResultAnswer, ("judgment_id", *_ANSWER_FIELDS), [(judgment_id, *row) for row in answers])
+    return judgment_id
+
+
+# The same writes as _store_in_transaction in one statement on PostgreSQL: ending the lease gates
+# the rest (no live lease, no row to write from), the task's slot and counts follow, then the
+# judgment and its answers. One statement is one transaction: all of it or none.
+_STORE_SQL = """
+    WITH released AS (
+        UPDATE raters_assignment SET status = 'submitted', finished_at = %s
+        WHERE id = %s AND status = 'leased'
+        RETURNING id, task_id, is_gold
+    ),
+    slot AS (
+        UPDATE projects_task t
+        SET lease_count = t.lease_count - CASE WHEN r.is_gold THEN 0 ELSE 1 END,
+            judgment_count = t.judgment_count + 1
+        FROM released r WHERE t.id = r.task_id
+        RETURNING t.id
+    ),
+    made AS (
+        INSERT INTO raters_judgment ({judgment_columns})
+        SELECT {judgment_values} FROM released
+        RETURNING id
+    ){answers}
+    SELECT id FROM made
+"""
+_STORE_ANSWERS_SQL = """,
+    answers AS (
+        INSERT INTO raters_resultanswer (judgment_id, {answer_columns})
+        SELECT made.id, v.* FROM made CROSS JOIN (VALUES {answer_rows}) AS v
+        RETURNING 1
+    )"""
+
+
+def _cast_placeholders(model, fields: tuple[str, ...]) -> tuple[list, str]:
+    """(the fields, "%s::type, ...") so values in a SELECT or VALUES list get their columns' types."""
+    model_fields = [model._meta.get_field(name) for name in fields]
+    return model_fields, ", ".join(f"%s::{field.cast_db_type(connection)}" for field in model_fields)
+
+
+def _prepared(fields: list, row: tuple) -> list:
+    return [field.get_db_prep_save(value, connection) for field, value in zip(fields, row, strict=True)]
+
+
+def _store_in_one_statement(judgment: Judgment, answers: list[tuple], *, now) -> int | None:
+    judgment_fields, judgment_values = _cast_placeholders(Judgment, _JUDGMENT_FIELDS)
+    answer_fields, answer_values = _cast_placeholders(ResultAnswer, _ANSWER_FIELDS)
+    answers_sql = ""
+    if answers:
+        answers_sql = _STORE_ANSWERS_SQL.format(
+            answer_columns=", ".join(field.column for field in answer_fields),
+            answer_rows=", ".join([f"({answer_values})"] * len(answers)),
+        )
+    sql = _STORE_SQL.format(
+        judgment_columns=", ".join(field.column for field in judgment_fields),
+        judgment_values=judgment_values,
+        answers=answers_sql,
+    )
+    params = [connection.ops.adapt_datetimefield_value(now), judgment.assignment_id]
+    params += _prepared(judgment_fields, _judgment_row(judgment))
+    for row in answers:
+        params += _prepared(answer_fields, row)
+    with statement_scope(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        stored = cursor.fetchone()
+    return stored[0] if stored else None
 
 
 def _earlier(submission_id, assignment) -> Judgment | None:

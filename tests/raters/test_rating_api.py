@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from projects.models import EvaluationProject, Task
@@ -20,11 +21,13 @@ from tests.factories import UserFactory, VersionFactory
 from tests.raters.engine_fixtures import active_project, answers_for, qualified_rater
 from tests.raters.helpers_sbs import SIDE_BY_SIDE_SCHEMA, VARIANTS, doc_ids, side_by_side_project
 
-# Pinned query counts (measured on PostgreSQL and SQLite alike). A change here is a decision:
-# say in the commit why the endpoint needs more.
-NEXT_NEW_LEASE_QUERIES = 9
+# Pinned query counts. On PostgreSQL a lease and a submit's writes are one statement each; counted
+# inside the test's transaction, each of those two also shows its SAVEPOINT and RELEASE. SQLite
+# (make run) takes them in several statements. A change here is a decision: say in the commit why
+# the endpoint needs more.
+NEXT_NEW_LEASE_QUERIES = 7 if connection.vendor == "postgresql" else 9
 NEXT_RESUMED_QUERIES = 5
-SUBMIT_QUERIES = 9
+SUBMIT_QUERIES = 6 if connection.vendor == "postgresql" else 9
 SUBMIT_RETRY_QUERIES = 3
 SKIP_QUERIES = 8
 
