@@ -779,9 +779,10 @@ def explain_queue(project, username: str) -> tuple[str, str]:
 
     rater = get_user_model().objects.get(username=username)
     profile = RaterProfile.objects.get(user=rater)
-    queue = engine._queue(project=project, rater=rater, profile=profile, gold=False, allow_sensitive=True)[:1]
+    locales = list(profile.locales)
+    sql = engine._queue_sql(locales=locales, gold=False, allow_sensitive=True)
+    params = [project.pk, False, *locales, rater.pk]
     with transaction.atomic():
-        sql, params = queue.query.sql_with_params()  # FOR UPDATE compiles inside a transaction only
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
@@ -846,9 +847,10 @@ def profile_server(server: Server, workdir: Path, seconds: float, label: str):
 FRAMES_OF_INTEREST = [
     ("NextApi.post", "raters/api.py"),
     ("lease_next", "raters/engine.py"),
-    ("_queue", "raters/engine.py"),
+    ("_standing", "raters/engine.py"),
+    ("_lease_one_statement", "raters/engine.py"),
     ("expire_leases", "raters/engine.py"),
-    ("day_counts", "raters/engine.py"),
+    ("TokenWithRolesAuthentication.authenticate_credentials", "evalconsole/authentication.py"),
     ("get_assignment_for_user", "evalconsole/access.py"),
     ("get_project_for_rater", "evalconsole/access.py"),
     ("Serializer.data", "rest_framework/serializers.py"),
