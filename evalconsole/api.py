@@ -6,10 +6,17 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from evalconsole.job_api import JobDetailApi
 from evalconsole.token_api import TokenApi
 
+
+class DocsView(SpectacularSwaggerView):
+    """The Swagger UI page: a page to read, so GET and HEAD only (its OPTIONS had no template: a 500)."""
+
+    http_method_names = ["get", "head"]
+
+
 urlpatterns = [
     path("auth/token/", TokenApi.as_view(), name="auth-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
     path("jobs/<int:job_id>/", JobDetailApi.as_view(), name="job-detail"),
     path("", include("guidelines.api_urls")),
     path("", include("projects.api_urls")),
