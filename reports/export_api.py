@@ -191,7 +191,7 @@ class JudgmentExportApi(APIView):
             return paginator.get_paginated_response(page)
         name = f"project-{project.pk}-judgments.{chosen}"
         if chosen == "csv":
-            body = exports.csv_lines(columns.names, rows.stream(), converters=exports.csv_converters(columns))
+            body = rows.csv()
             return _attachment(StreamingHttpResponse(body, content_type="text/csv; charset=utf-8"), name)
         body = exports.jsonl_lines(rows.stream())
         return _attachment(StreamingHttpResponse(body, content_type="application/x-ndjson; charset=utf-8"), name)
