@@ -7,7 +7,7 @@ PY := .venv/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: venv run services services-down test test-sqlite bench bench-rating bench-report check lock clean
+.PHONY: venv run services services-down test test-sqlite bench bench-rating bench-report bench-export check lock clean
 
 venv: .venv/.installed
 
@@ -66,6 +66,13 @@ bench-report: venv services
 	export SECRET_KEY=insecure-bench-only-key HTTPS=false CELERY_EAGER=true STATIC_MANIFEST=false \
 	       ALLOWED_HOSTS=127.0.0.1,localhost; \
 	$(PY) -m bench.report_build $(BENCH_ARGS)
+
+# One client streaming the judgments CSV of 1,000,000 judgments from gunicorn: rows/s and worker RSS growth.
+bench-export: venv services
+	source "$$(bash scripts/services.sh env)"; \
+	export SECRET_KEY=insecure-bench-only-key HTTPS=false CELERY_EAGER=true STATIC_MANIFEST=false \
+	       ALLOWED_HOSTS=127.0.0.1,localhost; \
+	$(PY) -m bench.export_csv $(BENCH_ARGS)
 
 # Checks the development configuration unless the environment says otherwise.
 check: venv

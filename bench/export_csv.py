@@ -36,6 +36,7 @@ import argparse
 import http.client
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -114,7 +115,11 @@ def stream_csv(port: int, project_id: int, token: str, max_seconds: float | None
     buffer = bytearray(READ_SIZE)
     view = memoryview(buffer)
     while True:
-        count = response.readinto(view)
+        try:
+            count = response.readinto(view)
+        except (http.client.HTTPException, OSError) as exc:
+            fail(f"the export was cut after {time.perf_counter() - started:.1f} s and {size:,} bytes "
+                 f"({max(newlines - 1, 0):,} rows): {exc.__class__.__name__}", 3)  # fmt: skip
         if not count:
             break
         if first_byte_s is None:
@@ -165,6 +170,7 @@ def main(argv=None) -> None:
     parser.add_argument("--reseed", action="store_true", help="seed again even if matching data are there")
     parser.add_argument("--max-seconds", type=float, help="stop reading after this long (figures pro rata)")
     parser.add_argument("--profile", action="store_true", help="py-spy on the gunicorn worker (slows it)")
+    parser.add_argument("--gunicorn-timeout", type=int, default=900, help="gunicorn --timeout (default 900)")
     parser.add_argument("--db-name", default=BENCH_DB, help=f"bench database name (default {BENCH_DB})")
     parser.add_argument("--json", metavar="FILE", help="also write the figures to FILE as JSON")
     args = parser.parse_args(argv)
@@ -180,7 +186,7 @@ def main(argv=None) -> None:
         os.environ.setdefault(name, value)
     env = bench_env(args.db_name)
     env["DEBUG"] = "false"
-    env["GUNICORN_CMD_ARGS"] = "--timeout 900"
+    env["GUNICORN_CMD_ARGS"] = f"--timeout {args.gunicorn_timeout}"
     signal.signal(signal.SIGTERM, _on_sigterm)
     workdir = Path(tempfile.mkdtemp(prefix="evalconsole-export-bench-"))
     env["MEDIA_ROOT"] = str(workdir / "media")
@@ -245,8 +251,15 @@ def run(args, env: dict, server: Server, workdir: Path) -> None:
     load_before = os.getloadavg()
     busy0 = machine_busy_ticks()
     sampler.start()
+    client0 = resource.getrusage(resource.RUSAGE_SELF)
     with CpuMonitor(server, postmaster, args.db_name) as monitor:
-        figures = stream_csv(server.port, project.pk, token, args.max_seconds)
+        try:
+            figures = stream_csv(server.port, project.pk, token, args.max_seconds)
+        except SystemExit:
+            print(f"gunicorn log (tail):\n{server.log_tail(8)}", file=sys.stderr)
+            raise
+    client1 = resource.getrusage(resource.RUSAGE_SELF)
+    client_cpu = client1.ru_utime + client1.ru_stime - client0.ru_utime - client0.ru_stime
     sampler.stop()
     busy1 = machine_busy_ticks()
     load_after = os.getloadavg()
@@ -262,7 +275,7 @@ def run(args, env: dict, server: Server, workdir: Path) -> None:
     busy = (busy1[0] - busy0[0]) / max(busy1[1] - busy0[1], 1)
     cores = os.cpu_count() or 1
     worker_cpu, backend_cpu = monitor.seconds("gunicorn"), monitor.seconds("postgres")
-    other_s = busy * cores * wall - worker_cpu - backend_cpu
+    other_s = busy * cores * wall - worker_cpu - backend_cpu - client_cpu
     rss_before, peak = rss_before_kib / 1024, sampler.peak_kib / 1024
     growth = max(peak, hwm_after_kib / 1024 if hwm_after_kib > hwm_before_kib else 0) - rss_before
     rows_per_s, judgments_per_s = rows / wall, done_judgments / wall
@@ -277,7 +290,7 @@ def run(args, env: dict, server: Server, workdir: Path) -> None:
     print(
         f"data: {judgments:,} judgments x {args.results} results = {expected_rows:,} CSV rows; "
         + (f"seeded in {seed_s:.1f} s (not timed)" if seed_s is not None else "seeded data reused")
-        + "; gunicorn 1 sync worker, DEBUG off, one client"
+        + f"; gunicorn 1 sync worker (--timeout {args.gunicorn_timeout}), DEBUG off, one client"
     )
     print(
         f"machine during the export: {100 * busy:.0f}% busy of {cores} cores; load average {load_before[0]:.1f} "
@@ -301,7 +314,8 @@ def run(args, env: dict, server: Server, workdir: Path) -> None:
          verdict(growth <= TARGET_RSS_GROWTH_MB)),
         ("  worker RSS before / peak / VmHWM after", f"{rss_before:,.0f} / {peak:,.0f} / "
          f"{hwm_after_kib / 1024:,.0f} MB", "-", ""),
-        ("  CPU: worker / its PostgreSQL backend", f"{worker_cpu:.1f} s / {backend_cpu:.1f} s", "-", ""),
+        ("  CPU: worker / its PostgreSQL backend / client", f"{worker_cpu:.1f} s / {backend_cpu:.1f} s / "
+         f"{client_cpu:.1f} s", "-", ""),
     ]  # fmt: skip
     print()
     print_table(table)
@@ -320,6 +334,7 @@ def run(args, env: dict, server: Server, workdir: Path) -> None:
             "load_before": load_before, "load_after": load_after, "rows_per_s": rows_per_s,
             "judgments_per_s": judgments_per_s, "rss_before_mb": rss_before, "rss_peak_mb": peak,
             "rss_growth_mb": growth, "worker_cpu_s": worker_cpu, "backend_cpu_s": backend_cpu,
+            "client_cpu_s": client_cpu,
             **{k: v for k, v in figures.items() if k != "head"},
         }  # fmt: skip
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
