@@ -43,10 +43,10 @@ def as_text(chunks) -> str:
     return "".join(chunk.decode() if isinstance(chunk, bytes) else chunk for chunk in chunks)
 
 
-def both_ways(project) -> tuple[str, str]:
+def both_ways(project, since=None) -> tuple[str, str]:
     """(the CSV as COPY writes it, as csv_lines writes it)."""
     columns = exports.export_columns(project)
-    rows = exports.JudgmentRows(project, columns)
+    rows = exports.JudgmentRows(project, columns, since=since)
     by_python = as_text(exports.csv_lines(columns.names, rows.stream(), converters=exports.csv_converters(columns)))
     return as_text(rows.csv()), by_python
 
@@ -114,6 +114,19 @@ def test_copy_writes_the_bytes_the_python_writer_writes_for_every_kind_of_nasty_
         assert cell in by_copy
     assert "2026-11-22T07:30:00.000000Z" in by_copy
     assert '"[""1"", ""2.5"", ""True"", ""None""]"' in by_copy  # str() of each choice, as Question.cast does
+
+
+def test_an_incremental_pull_names_the_removed_judgments_either_way(nasty_project):
+    judgments = Judgment.objects.filter(project=nasty_project).order_by("pk")
+    judgments.update(created_at=datetime(2026, 11, 1, tzinfo=UTC))
+    Judgment.objects.filter(pk=judgments[1].pk).update(removed_at=datetime(2026, 11, 3, tzinfo=UTC))
+    Judgment.objects.filter(pk=judgments[4].pk).update(created_at=datetime(2026, 11, 4, tzinfo=UTC))
+
+    by_copy, by_python = both_ways(nasty_project, since=datetime(2026, 11, 2, tzinfo=UTC))
+
+    assert by_copy == by_python
+    assert set(pd.read_csv(io.StringIO(by_copy)).judgment_id) == {judgments[1].pk, judgments[4].pk}
+    assert "2026-11-03T00:00:00.000000Z" in by_copy
 
 
 def test_a_project_without_judgments_is_its_header_either_way(owner, guideline):
