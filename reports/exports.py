@@ -3,7 +3,8 @@
 Rows are one per (judgment, result shown): a judgment of a 10-result SERP makes 10 rows, each with
 that result's answers and the judgment's page answers repeated, so the rows load straight into a
 DataFrame. Nothing here holds a project in memory: the base rows come from a server-side cursor
-(PostgreSQL) and each batch fetches only its own result answers.
+(PostgreSQL) and each batch fetches only its own result answers. On PostgreSQL the CSV is written by
+the database (COPY, a batch of judgments at a time), byte for byte what the Python writer makes.
 """
 
 import csv
@@ -167,7 +168,10 @@ class JudgmentRows:
         copy_sql, params = _copy_sql(self.columns)
         changed = _CHANGED_SINCE if self.params["since"] else _EVERY_LIVE
         keys_sql = f"SELECT j.id FROM raters_judgment j WHERE j.project_id = %(project)s AND {changed}"  # noqa: S608
+        outermost = not connection.in_atomic_block
         with transaction.atomic(), connection.chunked_cursor() as keys, connection.cursor() as cursor:
+            if outermost:  # every batch reads the snapshot the keys came from, as one query would
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             # Each COPY is a small join of cached rows that the planner overrates: JIT compiling it cost
             # more than running it, parallel workers are processes started per batch, hash joins read
             # whole tables where 2,000 index lookups do, and its sort fits in 32 MB.
