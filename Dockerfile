@@ -28,4 +28,4 @@ ENV MEDIA_ROOT=/data/media
 USER app
 
 EXPOSE 8000
-CMD ["gunicorn", "evalconsole.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2"]
+CMD ["gunicorn", "-c", "python:evalconsole.gunicorn", "evalconsole.wsgi:application"]
