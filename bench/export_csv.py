@@ -19,9 +19,11 @@ What runs, in order:
 2. The data of bench/report_build.py, seeded by its `seed` (100,000 SERPs x 10 results, overlap 10:
    1,000,000 judgments with page answers, 10,000,000 relevance grades; ~2-6 min), unless an earlier
    run left the same counts (`--reseed` forces it). A DRF token for the project owner.
-3. gunicorn (`--workers 1`, so the one request lands on the worker whose memory is sampled; DEBUG
-   off; `--timeout 900`: a sync worker that does not answer the arbiter for 30 s, the default, is
-   killed, and a full export takes minutes). A warm-up request, then the worker's RSS.
+3. gunicorn with the deployment's settings (evalconsole/gunicorn.py: threaded workers, which keep
+   answering the arbiter while a request streams for minutes) but `--workers 1`, so the request
+   lands on the worker whose memory is sampled; DEBUG off. `--gunicorn-args "--timeout 30"` runs
+   a plain sync worker instead, which the arbiter kills 30 s into the stream. A warm-up request,
+   then the worker's RSS.
 4. One client (http.client, in this process) sends GET /api/v1/projects/{id}/judgments/?format=csv
    and reads the body in 1 MB reads, counting bytes and newlines (the seeded cells hold no newline,
    so rows = newlines - 1, the header). A thread samples the worker's VmRSS every 20 ms; CPU of the
@@ -59,6 +61,8 @@ TARGET_RSS_GROWTH_MB = 100.0
 # Label Studio 1.23 on the same kind of machine (from the issue): 10,000 tasks as CSV.
 LS_TASKS, LS_SECONDS, LS_MB = 10_000, 25.7, 562
 READ_SIZE = 1 << 20
+# The deployment's settings (threaded workers); the command line's --workers 1 and --bind win over them.
+GUNICORN_ARGS = "-c python:evalconsole.gunicorn"
 SAMPLE_EVERY_S = 0.02
 
 
@@ -170,7 +174,9 @@ def main(argv=None) -> None:
     parser.add_argument("--reseed", action="store_true", help="seed again even if matching data are there")
     parser.add_argument("--max-seconds", type=float, help="stop reading after this long (figures pro rata)")
     parser.add_argument("--profile", action="store_true", help="py-spy on the gunicorn worker (slows it)")
-    parser.add_argument("--gunicorn-timeout", type=int, default=900, help="gunicorn --timeout (default 900)")
+    parser.add_argument(
+        "--gunicorn-args", default=GUNICORN_ARGS, help=f"GUNICORN_CMD_ARGS for the server (default {GUNICORN_ARGS!r})"
+    )
     parser.add_argument("--db-name", default=BENCH_DB, help=f"bench database name (default {BENCH_DB})")
     parser.add_argument("--json", metavar="FILE", help="also write the figures to FILE as JSON")
     args = parser.parse_args(argv)
@@ -186,7 +192,7 @@ def main(argv=None) -> None:
         os.environ.setdefault(name, value)
     env = bench_env(args.db_name)
     env["DEBUG"] = "false"
-    env["GUNICORN_CMD_ARGS"] = f"--timeout {args.gunicorn_timeout}"
+    env["GUNICORN_CMD_ARGS"] = args.gunicorn_args
     signal.signal(signal.SIGTERM, _on_sigterm)
     workdir = Path(tempfile.mkdtemp(prefix="evalconsole-export-bench-"))
     env["MEDIA_ROOT"] = str(workdir / "media")
@@ -290,7 +296,7 @@ def run(args, env: dict, server: Server, workdir: Path) -> None:
     print(
         f"data: {judgments:,} judgments x {args.results} results = {expected_rows:,} CSV rows; "
         + (f"seeded in {seed_s:.1f} s (not timed)" if seed_s is not None else "seeded data reused")
-        + f"; gunicorn 1 sync worker (--timeout {args.gunicorn_timeout}), DEBUG off, one client"
+        + f"; gunicorn, 1 worker, GUNICORN_CMD_ARGS={args.gunicorn_args!r}, DEBUG off, one client"
     )
     print(
         f"machine during the export: {100 * busy:.0f}% busy of {cores} cores; load average {load_before[0]:.1f} "
