@@ -3,6 +3,7 @@
 import re
 from datetime import UTC
 
+from django import forms
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -14,6 +15,7 @@ from rest_framework.views import APIView
 
 from evalconsole.access import get_project_for_user
 from evalconsole.errors import Conflict
+from evalconsole.filters import UtcDateTimeField
 from evalconsole.pagination import Pagination
 from evalconsole.throttles import RATE_LIMITED, ExportThrottle
 from reports import exports
@@ -100,6 +102,30 @@ def _since(request):
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)
 
 
+class _Moment(UtcDateTimeField):
+    # Not %-formatted here (django-filter's copy of this message doubles the %).
+    default_error_messages = {
+        "invalid": "Give a date or an ISO 8601 timestamp, e.g. 2026-11-01 or 2026-11-01T07:30:00Z "
+        "(encode a + offset as %2B)."
+    }
+
+
+class JudgmentFilterForm(forms.Form):
+    """The judgments export's filters; a value that cannot be read is a 400 naming its field."""
+
+    locale = forms.CharField(required=False, max_length=35)
+    rater = forms.CharField(required=False, max_length=150)
+    created_after = _Moment(required=False)
+    created_before = _Moment(required=False)
+
+
+def _judgment_filters(request) -> dict:
+    form = JudgmentFilterForm(request.query_params)
+    if not form.is_valid():
+        raise serializers.ValidationError({field: list(messages) for field, messages in form.errors.items()})
+    return form.cleaned_data
+
+
 def _attachment(response, name: str):
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -151,7 +177,7 @@ class LabelOutput(serializers.Serializer):
 JudgmentPageOutput = _page_output("JudgmentPage", JudgmentRowOutput(many=True))
 LabelPageOutput = _page_output("LabelPage", LabelOutput(many=True))
 _ERRORS = {
-    400: OpenApiResponse(OpenApiTypes.OBJECT, description="A bad `format` or `since`, named in the body."),
+    400: OpenApiResponse(OpenApiTypes.OBJECT, description="A bad `format`, `since` or filter, named in the body."),
     404: OpenApiResponse(OpenApiTypes.OBJECT, description="No such project, or not one you may read."),
     429: RATE_LIMITED,
 }
@@ -168,6 +194,14 @@ class JudgmentExportApi(APIView):
             OpenApiParameter(
                 "since", OpenApiTypes.DATETIME, description="only judgments created or removed after this (ISO 8601)"
             ),
+            OpenApiParameter("locale", str, description="only judgments of tasks in this locale, e.g. it-IT"),
+            OpenApiParameter("rater", str, description="only this rater's judgments (username)"),
+            OpenApiParameter(
+                "created_after", OpenApiTypes.DATETIME, description="judgments made at or after this date or time"
+            ),
+            OpenApiParameter(
+                "created_before", OpenApiTypes.DATETIME, description="judgments made before this date or time"
+            ),
             OpenApiParameter("page", int, description="json only: the page number"),
             OpenApiParameter("page_size", int, description="json only: rows per page (at most 1000)"),
         ],
@@ -183,8 +217,9 @@ class JudgmentExportApi(APIView):
         project = get_project_for_user(request.user, project_id)
         chosen = _format(request, JUDGMENT_FORMATS)
         since = _since(request)
+        filters = _judgment_filters(request)
         columns = exports.export_columns(project)
-        rows = exports.JudgmentRows(project, columns, since=since)
+        rows = exports.JudgmentRows(project, columns, since=since, filters=filters)
         if chosen == "json":
             paginator = Pagination()
             page = paginator.paginate_queryset(rows, request, view=self)

@@ -54,6 +54,15 @@ _BASE_ORDER = " ORDER BY j.created_at, j.id, CASE WHEN pr.serp_id = t.serp_id TH
 _EVERY_LIVE = "j.removed_at IS NULL"
 # An incremental pull also names the judgments removed since, so the puller can drop them.
 _CHANGED_SINCE = "(j.created_at > %(since)s OR j.removed_at > %(since)s)"
+# Filters on the judgments (the view reads and checks the values): each narrows, none widens.
+JUDGMENT_FILTERS = {
+    "locale": (
+        "j.task_id IN (SELECT ft.id FROM projects_task ft WHERE ft.project_id = %(project)s AND ft.locale = %(locale)s)"
+    ),
+    "rater": "j.rater_id IN (SELECT fu.id FROM auth_user fu WHERE fu.username = %(rater)s)",
+    "created_after": "j.created_at >= %(created_after)s",
+    "created_before": "j.created_at < %(created_before)s",
+}
 
 
 @dataclass(frozen=True)
@@ -122,11 +131,17 @@ def _iso(moment) -> str | None:
 class JudgmentRows:
     """A project's export rows, as a sequence a paginator can count and slice, or a stream."""
 
-    def __init__(self, project, columns: Columns, *, since: datetime | None = None):
+    def __init__(self, project, columns: Columns, *, since: datetime | None = None, filters: dict | None = None):
+        """`filters`: any of JUDGMENT_FILTERS' keys with its value (None or absent: no filter)."""
         self.project = project
         self.columns = columns
-        self.params = {"project": project.pk, "since": since}
-        self.where = _BASE_FROM.format(changed=_CHANGED_SINCE if since else _EVERY_LIVE)
+        given = {key: value for key, value in (filters or {}).items() if value not in (None, "")}
+        self.params = {"project": project.pk, "since": since, **given}
+        # Every condition reads the judgment alone, so the COPY path's key query takes them as they are.
+        self.condition = " AND ".join(
+            [_CHANGED_SINCE if since else _EVERY_LIVE, *(JUDGMENT_FILTERS[key] for key in given)]
+        )
+        self.where = _BASE_FROM.format(changed=self.condition)
 
     def count(self) -> int:
         with connection.cursor() as cursor:
@@ -166,8 +181,7 @@ class JudgmentRows:
             return
         yield csv_header(self.columns.names)
         copy_sql, params = _copy_sql(self.columns)
-        changed = _CHANGED_SINCE if self.params["since"] else _EVERY_LIVE
-        keys_sql = f"SELECT j.id FROM raters_judgment j WHERE j.project_id = %(project)s AND {changed}"  # noqa: S608
+        keys_sql = f"SELECT j.id FROM raters_judgment j WHERE j.project_id = %(project)s AND {self.condition}"  # noqa: S608
         outermost = not connection.in_atomic_block
         with transaction.atomic(), connection.chunked_cursor() as keys, connection.cursor() as cursor:
             if outermost:  # every batch reads the snapshot the keys came from, as one query would

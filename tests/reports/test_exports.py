@@ -4,7 +4,7 @@ import copy
 import io
 import json
 import uuid
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -213,6 +213,68 @@ def test_since_without_an_offset_is_read_as_utc(api, owner, project):
     response = api.as_user(owner).get(judgments_url(project, f"?since={later}"))
 
     assert response.status_code == 200 and response.json()["count"] == 0
+
+
+# --- Filters ----------------------------------------------------------------------------------
+
+
+def _pulled(client, project, chosen: str, query: dict) -> pd.DataFrame:
+    if chosen == "json":
+        return pd.DataFrame(client.get(judgments_url(project), {**query, "page_size": 1000}).json()["results"])
+    body = text_of(client.get(judgments_url(project), {**query, "format": chosen}))
+    if not body.strip():
+        return pd.DataFrame()
+    if chosen == "csv":
+        return pd.read_csv(io.StringIO(body), keep_default_na=False, na_values=[""])
+    return pd.read_json(io.StringIO(body), lines=True, dtype=False)
+
+
+FILTERS = {
+    "one rater": ({"rater": "judge1"}, {"q0", "q1", "q2", "q3"}, {"judge1"}),
+    "one locale": ({"locale": "de-DE"}, {"q1", "q3"}, {"judge0", "judge1", "judge2"}),
+    "both": ({"locale": "it-IT", "rater": "judge2"}, {"q0", "q2"}, {"judge2"}),
+    "created before the pull of q0 and q1 was moved back": ({"created_before": "2026-01-02"}, {"q0", "q1"}, None),
+    "created on or after": ({"created_after": "2026-01-02T00:00:00Z"}, {"q2", "q3"}, None),
+    "nobody by that name": ({"rater": "nobody"}, set(), set()),
+}
+
+
+@pytest.mark.parametrize("chosen", ["json", "csv", "jsonl"])
+@pytest.mark.parametrize(("query", "queries", "raters"), FILTERS.values(), ids=FILTERS.keys())
+def test_filters_narrow_the_judgments_in_every_format(api, owner, project, chosen, query, queries, raters):
+    Judgment.objects.filter(project=project, task__query_id__in=["q0", "q1"]).update(
+        created_at=datetime(2026, 1, 1, 12, tzinfo=UTC)
+    )
+
+    rows = _pulled(api.as_user(owner), project, chosen, query)
+
+    def found(column):
+        return set(rows[column]) if len(rows) else set()
+
+    assert found("query_id") == queries
+    if raters is not None:
+        assert found("rater") == raters
+    # Each judgment keeps all of its rows: 2 results per page.
+    assert len(rows) == 2 * len(found("judgment_id"))
+
+
+FILTER_DATE_ERROR = [
+    "Give a date or an ISO 8601 timestamp, e.g. 2026-11-01 or 2026-11-01T07:30:00Z (encode a + offset as %2B)."
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "error"),
+    [
+        ("?created_after=yesterday", {"created_after": FILTER_DATE_ERROR}),
+        ("?format=csv&created_before=2026-13-01", {"created_before": FILTER_DATE_ERROR}),
+        ("?locale=" + "x" * 36, {"locale": ["Ensure this value has at most 35 characters (it has 36)."]}),
+    ],
+)
+def test_a_filter_that_cannot_be_read_is_a_400_naming_it(api, owner, project, query, error):
+    response = api.as_user(owner).get(judgments_url(project, query))
+
+    assert (response.status_code, response.json()) == (400, error)
 
 
 SINCE_ERROR = {"since": ["Give an ISO 8601 timestamp, e.g. 2026-11-22T07:30:00Z (encode a + offset as %2B)."]}
