@@ -229,9 +229,9 @@ class RevealOutput(serializers.Serializer):
 
 
 class RevealApi(APIView):
-    @extend_schema(request=RevealInput, responses={201: RevealOutput})
+    @extend_schema(request=RevealInput, responses={201: RevealOutput, 200: RevealOutput})
     def post(self, request, assignment_id):
-        """Log that the rater chose to see a sensitive result (wellbeing audits)."""
+        """Log that the rater chose to see a sensitive result (wellbeing audits); once per result (200 after)."""
         assignment = get_assignment_for_user(request.user, assignment_id)
         data = RevealInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -244,5 +244,5 @@ class RevealApi(APIView):
             raise serializers.ValidationError(
                 {"doc_id": ["This result is not sensitive, so there is nothing to reveal."]}
             )
-        reveal = services.reveal_log(assignment=assignment, doc_id=doc_id)
-        return Response(RevealOutput(reveal).data, status=status.HTTP_201_CREATED)
+        reveal, created = services.reveal_log(assignment=assignment, doc_id=doc_id)
+        return Response(RevealOutput(reveal).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -325,5 +325,10 @@ def assignment_skip(*, assignment: Assignment, reason: str = "", now=None) -> As
     return assignment
 
 
-def reveal_log(*, assignment: Assignment, doc_id: str) -> SensitiveReveal:
-    return SensitiveReveal.objects.create(assignment=assignment, doc_id=doc_id[:200])
+def reveal_log(*, assignment: Assignment, doc_id: str) -> tuple[SensitiveReveal, bool]:
+    """Log a reveal once per result of an assignment: (the reveal, whether this call made it).
+
+    A retried request (the console resends one whose answer was lost) finds the first; wellbeing
+    audits count results a rater chose to see, not clicks.
+    """
+    return SensitiveReveal.objects.get_or_create(assignment=assignment, doc_id=doc_id[:200])

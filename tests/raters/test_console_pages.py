@@ -321,6 +321,17 @@ def test_revealing_a_result_on_your_own_task_is_logged(api, rita, sensitive_leas
     assert (reveal.assignment_id, reveal.doc_id) == (sensitive_lease.pk, "q-0-v-2")
 
 
+def test_a_reveal_sent_again_is_logged_once(api, rita, sensitive_lease):
+    client = api.as_user(rita)
+    first = client.post(reveal_url(sensitive_lease.pk), {"doc_id": "q-0-v-2"}, format="json")
+
+    again = client.post(reveal_url(sensitive_lease.pk), {"doc_id": "q-0-v-2"}, format="json")
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    assert SensitiveReveal.objects.count() == 1
+
+
 def test_revealing_on_another_raters_task_is_a_404_and_logs_nothing(api, sam, sensitive_lease):
     response = api.as_user(sam).post(reveal_url(sensitive_lease.pk), {"doc_id": "q-0-v-2"}, format="json")
 
