@@ -206,7 +206,7 @@ def _as_id(value) -> int | None:
 
 def _fetch_one(sql: str, params: list) -> tuple | None:
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        rows.execute(cursor, sql, params)
         return cursor.fetchone()
 
 

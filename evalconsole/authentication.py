@@ -41,7 +41,7 @@ class TokenWithRolesAuthentication(TokenAuthentication):
 
     def authenticate_credentials(self, key):
         with connection.cursor() as cursor:
-            cursor.execute(_token_sql(), [key])
+            rows.execute(cursor, _token_sql(), [key])
             found = cursor.fetchall()
         if not found:
             raise exceptions.AuthenticationFailed(_("Invalid token."))

@@ -7,10 +7,71 @@ preparation or converters, so JSON, UUIDs, booleans and times are stored and loa
 the ORM does it, on PostgreSQL and SQLite alike.
 """
 
+import hashlib
+import re
 from contextlib import nullcontext
 from functools import cache
+from weakref import WeakKeyDictionary
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+
+# --- Prepared statements (PostgreSQL) -----------------------------------------------------------
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s|%s")
+# The statements each open connection has prepared (a new connection starts empty).
+_PREPARED: WeakKeyDictionary = WeakKeyDictionary()
+
+
+@cache
+def _as_prepared(sql: str) -> tuple[str, str, tuple[str, ...] | None]:
+    """(name, the SQL with $1..$n, the parameter names in $ order, or None when positional)."""
+    names: list[str] = []
+    positional = 0
+
+    def number(match):
+        nonlocal positional
+        if match.group(1) is None:
+            positional += 1
+            return f"${positional}"
+        if match.group(1) not in names:
+            names.append(match.group(1))
+        return f"${names.index(match.group(1)) + 1}"
+
+    body = _PLACEHOLDER.sub(number, sql)
+    if names and positional:
+        raise ValueError("Use either %s or %(name)s placeholders in one statement, not both.")
+    return "ec_" + hashlib.blake2b(body.encode(), digest_size=10).hexdigest(), body, tuple(names) if names else None
+
+
+def execute(cursor, sql: str, params) -> None:
+    """Run `sql` (%s or %(name)s placeholders) on `cursor`; on PostgreSQL as a prepared statement.
+
+    The rating hot path's statements are planned once per connection rather than on every call
+    (planning was a third of PostgreSQL's time per judgment). PREPARE travels with the first
+    EXECUTE in one round trip. DB_PREPARED_STATEMENTS=false turns it off, e.g. behind a pooler
+    in transaction mode, where a session's prepared statements are not the next transaction's.
+    """
+    if connection.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
+        cursor.execute(sql, params)
+        return
+    name, body, names = _as_prepared(sql)
+    values = [params[key] for key in names] if names is not None else list(params)
+    call = f"EXECUTE {name}({', '.join(['%s'] * len(values))})" if values else f"EXECUTE {name}"
+    prepared = _PREPARED.setdefault(connection.connection, set())
+    if name in prepared:
+        cursor.execute(call, values)
+        return
+    try:
+        cursor.execute(f"PREPARE {name} AS {body}; {call}", values)
+    except DatabaseError as error:
+        # PREPARE outlives a failed EXECUTE (it is not transactional): remember it unless it was
+        # PREPARE that failed (class 42, but for "already exists").
+        code = getattr(error.__cause__, "pgcode", None) or ""
+        if not code.startswith("42") or code == "42P05":
+            prepared.add(name)
+        raise
+    prepared.add(name)
 
 
 def statement_scope():

@@ -95,6 +95,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# The rating hot path's statements are prepared once per connection on PostgreSQL (evalconsole.rows).
+# Turn off behind a pooler in transaction mode (PgBouncer), where sessions are not kept.
+DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache and Celery ------------------------------------------------------------

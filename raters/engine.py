@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from evalconsole.rows import statement_scope
+from evalconsole import rows
 from projects.models import EvaluationProject, Task
 from raters.models import Assignment, Judgment
 
@@ -97,7 +97,7 @@ def _standing(rater, now, *, project: EvaluationProject | None, with_position: b
         "today": when(start_of_day(now)),
     }
     with connection.cursor() as cursor:
-        cursor.execute(_STANDING_SQL, params)
+        rows.execute(cursor, _STANDING_SQL, params)
         taken, sensitive, position, live, stale, profile_id, *profile = cursor.fetchone()
     state = RaterState(taken_today=taken, sensitive_today=sensitive, position=position, live_id=live, stale=stale)
     if profile_id is None:
@@ -137,7 +137,7 @@ _TASK_FIELDS = ("id", "project_id", "serp_id", "serp_b_id", "is_gold")
 _QUEUE_SQL = """
     SELECT t.id, t.serp_id, t.serp_b_id, t.is_gold
     FROM projects_task t
-    WHERE t.project_id = %s AND t.is_gold = %s AND t.locale IN ({locales}) {conditions}
+    WHERE t.project_id = %s AND t.is_gold = %s AND t.locale {locales} {conditions}
       AND NOT EXISTS (SELECT 1 FROM raters_assignment a WHERE a.task_id = t.id AND a.rater_id = %s)
     ORDER BY t.priority DESC, t.judgment_count, t.shuffle
     LIMIT 1 {lock}
@@ -174,17 +174,18 @@ _LEASE_ONE_STATEMENT_SQL = """
 """
 
 
-def _queue_sql(*, locales, gold: bool, allow_sensitive: bool) -> str:
+def _queue_sql(*, locales, gold: bool, allow_sensitive: bool, as_array: bool = False) -> str:
     """The queue's head for this rater, locked where the database can skip rows others are taking.
 
-    Parameters: project id, gold, the locales, rater id.
+    Parameters: project id, gold, the locales (one array parameter when `as_array`, else one each),
+    rater id.
     """
     conditions = "" if gold else "AND t.judgment_count < t.overlap - t.lease_count"
     if not allow_sensitive:
         conditions += " AND NOT t.has_sensitive"
     skip_locked = connection.features.has_select_for_update_skip_locked
     return _QUEUE_SQL.format(
-        locales=", ".join(["%s"] * len(locales)),
+        locales="= ANY(%s)" if as_array else "IN (" + ", ".join(["%s"] * len(locales)) + ")",
         conditions=conditions,
         lock="FOR UPDATE OF t SKIP LOCKED" if skip_locked else "",
     )
@@ -264,11 +265,12 @@ def _draw_side() -> bool:
 
 
 def _lease_one_statement(*, project, rater, locales, gold, allow_sensitive, now, expires) -> tuple | None:
-    queue = _queue_sql(locales=locales, gold=gold, allow_sensitive=allow_sensitive)
+    # One shape per (gold, sensitive): the locales are one array, so the statement is prepared once.
+    queue = _queue_sql(locales=locales, gold=gold, allow_sensitive=allow_sensitive, as_array=True)
     when = connection.ops.adapt_datetimefield_value
-    params = [project.pk, gold, *locales, rater.pk, project.pk, rater.pk, _draw_side(), when(now), when(expires)]
-    with statement_scope(), connection.cursor() as cursor:
-        cursor.execute(_LEASE_ONE_STATEMENT_SQL.format(queue=queue), params)
+    params = [project.pk, gold, list(locales), rater.pk, project.pk, rater.pk, _draw_side(), when(now), when(expires)]
+    with rows.statement_scope(), connection.cursor() as cursor:
+        rows.execute(cursor, _LEASE_ONE_STATEMENT_SQL.format(queue=queue), params)
         return cursor.fetchone()
 
 

@@ -1,5 +1,7 @@
 """Writes for people (accounts, roles, rater profiles) and for their work (judgments, skips)."""
 
+from functools import cache
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -9,7 +11,7 @@ from django.utils import timezone
 from evalconsole.errors import Conflict
 from evalconsole.locales import locale_problem
 from evalconsole.roles import Role, set_role
-from evalconsole.rows import insert_rows, statement_scope
+from evalconsole.rows import execute, insert_rows, statement_scope
 from guidelines.answers import validate_answers
 from guidelines.models import Guideline
 from guidelines.schema import PREFERENCE_KEY
@@ -260,47 +262,43 @@ _STORE_SQL = """
         INSERT INTO raters_judgment ({judgment_columns})
         SELECT {judgment_values} FROM released
         RETURNING id
-    ){answers}
-    SELECT id FROM made
-"""
-_STORE_ANSWERS_SQL = """,
+    ),
     answers AS (
         INSERT INTO raters_resultanswer (judgment_id, {answer_columns})
-        SELECT made.id, v.* FROM made CROSS JOIN (VALUES {answer_rows}) AS v
+        SELECT made.id, v.* FROM made CROSS JOIN unnest({answer_arrays}) AS v
         RETURNING 1
-    )"""
+    )
+    SELECT id FROM made
+"""
 
 
-def _cast_placeholders(model, fields: tuple[str, ...]) -> tuple[list, str]:
-    """(the fields, "%s::type, ...") so values in a SELECT or VALUES list get their columns' types."""
-    model_fields = [model._meta.get_field(name) for name in fields]
-    return model_fields, ", ".join(f"%s::{field.cast_db_type(connection)}" for field in model_fields)
-
-
-def _prepared(fields: list, row: tuple) -> list:
-    return [field.get_db_prep_save(value, connection) for field, value in zip(fields, row, strict=True)]
+@cache
+def _store_sql() -> tuple[str, list, list]:
+    """The statement (one shape whatever the number of answers: they travel as one array per
+    column), and the judgment's and the answers' fields in its parameter order."""
+    judgment_fields = [Judgment._meta.get_field(name) for name in _JUDGMENT_FIELDS]
+    answer_fields = [ResultAnswer._meta.get_field(name) for name in _ANSWER_FIELDS]
+    sql = _STORE_SQL.format(
+        judgment_columns=", ".join(field.column for field in judgment_fields),
+        judgment_values=", ".join(f"%s::{field.cast_db_type(connection)}" for field in judgment_fields),
+        answer_columns=", ".join(field.column for field in answer_fields),
+        answer_arrays=", ".join(f"%s::{field.cast_db_type(connection)}[]" for field in answer_fields),
+    )
+    return sql, judgment_fields, answer_fields
 
 
 def _store_in_one_statement(judgment: Judgment, answers: list[tuple], *, now) -> int | None:
-    judgment_fields, judgment_values = _cast_placeholders(Judgment, _JUDGMENT_FIELDS)
-    answer_fields, answer_values = _cast_placeholders(ResultAnswer, _ANSWER_FIELDS)
-    answers_sql = ""
-    if answers:
-        answers_sql = _STORE_ANSWERS_SQL.format(
-            answer_columns=", ".join(field.column for field in answer_fields),
-            answer_rows=", ".join([f"({answer_values})"] * len(answers)),
-        )
-    sql = _STORE_SQL.format(
-        judgment_columns=", ".join(field.column for field in judgment_fields),
-        judgment_values=judgment_values,
-        answers=answers_sql,
-    )
+    sql, judgment_fields, answer_fields = _store_sql()
     params = [connection.ops.adapt_datetimefield_value(now), judgment.assignment_id]
-    params += _prepared(judgment_fields, _judgment_row(judgment))
-    for row in answers:
-        params += _prepared(answer_fields, row)
+    params += [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(judgment_fields, _judgment_row(judgment), strict=True)
+    ]
+    params += [
+        [field.get_db_prep_save(row[index], connection) for row in answers] for index, field in enumerate(answer_fields)
+    ]
     with statement_scope(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        execute(cursor, sql, params)
         stored = cursor.fetchone()
     return stored[0] if stored else None
 
