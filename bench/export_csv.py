@@ -49,7 +49,16 @@ import time
 from datetime import date
 from pathlib import Path
 
-from bench.pool_import import bench_env, django_setup, ensure_database, fail, machine, print_table, verdict
+from bench.pool_import import (
+    bench_env,
+    claim_bench_database,
+    django_setup,
+    ensure_database,
+    fail,
+    machine,
+    print_table,
+    verdict,
+)
 from bench.rating_load import CpuMonitor, Server, Stop, _on_sigterm, machine_busy_ticks, postmaster_pid
 
 BENCH_DB = "evalconsole_export_bench"
@@ -213,12 +222,8 @@ def run(args, env: dict, server: Server, workdir: Path) -> None:
 
     from bench import report_build
 
-    if connection.vendor != "postgresql":
-        fail("the benchmark needs PostgreSQL.")
+    claim_bench_database("export")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(hashtext('evalconsole-export-bench'))")
-        if not cursor.fetchone()[0]:
-            fail("another export benchmark is running on this database.")
         cursor.execute("SHOW server_version")
         pg_version = cursor.fetchone()[0]
 

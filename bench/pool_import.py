@@ -130,6 +130,19 @@ def ensure_database(env: dict) -> None:
     print(f"database {name} migrated in {time.perf_counter() - started:.1f} s")
 
 
+def claim_bench_database(kind: str) -> None:
+    """Refuse SQLite and a second run of the `kind` benchmark on this database (an advisory lock
+    held for the process's life). Call after django_setup."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        fail("the benchmark needs PostgreSQL.")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [f"evalconsole-{kind}-bench"])
+        if not cursor.fetchone()[0]:
+            fail(f"another {kind} benchmark is running on this database.")
+
+
 def django_setup(env: dict) -> None:
     os.environ.update(env)
     import django

@@ -54,6 +54,7 @@ from bench.pool_import import (
     LOCALES,
     _proc_cpu_seconds,
     bench_env,
+    claim_bench_database,
     django_setup,
     ensure_database,
     fail,
@@ -967,12 +968,8 @@ def run(args, env: dict, server: Server, workdir: Path) -> None:
     django_setup(env)
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        fail("the benchmark needs PostgreSQL.")
+    claim_bench_database("rating")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(hashtext('evalconsole-rating-bench'))")
-        if not cursor.fetchone()[0]:
-            fail("another rating benchmark is running on this database.")
         cursor.execute("SHOW server_version")
         pg_version = cursor.fetchone()[0]
 

@@ -48,6 +48,7 @@ from bench.pool_import import (
     LOCALES,
     _proc_cpu_seconds,
     bench_env,
+    claim_bench_database,
     django_setup,
     ensure_database,
     fail,
@@ -724,12 +725,8 @@ def run(args, env: dict, workdir: Path) -> None:
     django_setup(env)
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        fail("the benchmark needs PostgreSQL.")
+    claim_bench_database("report")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(hashtext('evalconsole-report-bench'))")
-        if not cursor.fetchone()[0]:
-            fail("another report benchmark is running on this database.")
         cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
         if not cursor.fetchone()[0]:
             fail("seeding turns foreign-key triggers off for its transaction, which needs a superuser role.")
