@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from projects.models import EvaluationProject, Task
 from raters import engine, services
-from raters.api import AssignmentOutput
+from raters.api import AssignmentOutput, JudgmentOutput
 from raters.models import Assignment, Judgment, RaterProfile, ResultAnswer
 from tests.factories import UserFactory, VersionFactory
 from tests.raters.engine_fixtures import active_project, answers_for, qualified_rater
@@ -282,6 +282,20 @@ def test_submit_accepts_cannot_judge_with_a_reason_and_no_answers(rita_api, leas
 
     assert response.status_code == 201
     assert (response.json()["cannot_judge"], response.json()["page"]) == ("did_not_load", {})
+
+
+@pytest.mark.parametrize(
+    "extra", [{}, {"cannot_judge": "did_not_load", "page": {}, "results": {}}], ids=["answers", "cannot judge"]
+)
+def test_the_submit_answer_is_exactly_what_the_api_documents(rita_api, lease, extra):
+    body = {**submission(lease), **extra}
+
+    first = rita_api.post(submit_url(lease.pk), body, format="json")
+    retry = rita_api.post(submit_url(lease.pk), body, format="json")
+
+    documented = JudgmentOutput(Judgment.objects.select_related("guideline_version").get()).data
+    assert (first.status_code, retry.status_code) == (201, 200)
+    assert first.json() == retry.json() == documented
 
 
 def with_doc(assignment, answers):
