@@ -130,7 +130,9 @@ class SamplingRun(models.Model):
 class Task(models.Model):
     """A unit of rater work: one SERP (graded) or one query's two variants (side by side)."""
 
-    project = models.ForeignKey(EvaluationProject, on_delete=models.CASCADE, related_name="tasks")
+    # No index of its own: task_unique_serp and (project, locale) start with it. Every index is
+    # written again on each update that moves judgment_count (a submit).
+    project = models.ForeignKey(EvaluationProject, on_delete=models.CASCADE, related_name="tasks", db_index=False)
     sampling_run = models.ForeignKey(SamplingRun, on_delete=models.CASCADE, related_name="tasks")
     query_id = models.CharField(max_length=200)
     locale = models.CharField(max_length=35)

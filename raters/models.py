@@ -36,9 +36,13 @@ class Assignment(models.Model):
         SKIPPED = "skipped", "Skipped"
         EXPIRED = "expired", "Expired"
 
-    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="assignments")
+    # task and rater have no index of their own: assignment_once_per_rater starts with task, and
+    # assignment_rater_day with rater. Each index is written on every lease and every submit.
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="assignments", db_index=False)
     project = models.ForeignKey(EvaluationProject, on_delete=models.PROTECT, related_name="assignments")
-    rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
+    rater = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments", db_index=False
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.LEASED)
     is_gold = models.BooleanField(default=False)
     # Side by side: True when the task's second page (serp_b) was shown on the left.
