@@ -69,7 +69,7 @@ _STANDING_SQL = """
             COALESCE(SUM(CASE WHEN a.leased_at >= %(today)s AND (a.status = 'submitted'
                 OR (a.status = 'leased' AND a.expires_at > %(now)s)) THEN 1 ELSE 0 END), 0) AS taken,
             COALESCE(SUM(CASE WHEN a.leased_at >= %(today)s AND (a.status = 'submitted'
-                OR (a.status = 'leased' AND a.expires_at > %(now)s)) AND t.has_sensitive THEN 1 ELSE 0 END), 0)
+                OR (a.status = 'leased' AND a.expires_at > %(now)s)) AND a.has_sensitive THEN 1 ELSE 0 END), 0)
                 AS sensitive,
             COALESCE(SUM(CASE WHEN %(position)s AND a.project_id = %(project)s THEN 1 ELSE 0 END), 0) AS position,
             MAX(CASE WHEN a.project_id = %(project)s AND a.status = 'leased' AND a.expires_at > %(now)s
@@ -77,7 +77,6 @@ _STANDING_SQL = """
             COALESCE(SUM(CASE WHEN a.project_id = %(project)s AND a.status = 'leased' AND a.expires_at <= %(now)s
                 THEN 1 ELSE 0 END), 0) AS stale
         FROM raters_assignment a
-        JOIN projects_task t ON t.id = a.task_id
         WHERE a.rater_id = %(rater)s
           AND (a.leased_at >= %(today)s OR (a.project_id = %(project)s AND (a.status = 'leased' OR %(position)s)))
     ) s
@@ -135,7 +134,7 @@ def check_eligible(*, profile, project: EvaluationProject, qualified: bool) -> N
 
 _TASK_FIELDS = ("id", "project_id", "serp_id", "serp_b_id", "is_gold")
 _QUEUE_SQL = """
-    SELECT t.id, t.serp_id, t.serp_b_id, t.is_gold
+    SELECT t.id, t.serp_id, t.serp_b_id, t.is_gold, t.has_sensitive
     FROM projects_task t
     WHERE t.project_id = %s AND t.is_gold = %s AND t.locale {locales} {conditions}
       AND NOT EXISTS (SELECT 1 FROM raters_assignment a WHERE a.task_id = t.id AND a.rater_id = %s)
@@ -148,8 +147,8 @@ _TAKE_SQL = (
 )
 _LEASE_SQL = """
     INSERT INTO raters_assignment
-        (task_id, project_id, rater_id, status, is_gold, swapped, leased_at, expires_at, skip_reason)
-    VALUES (%s, %s, %s, 'leased', %s, %s, %s, %s, '')
+        (task_id, project_id, rater_id, status, is_gold, has_sensitive, swapped, leased_at, expires_at, skip_reason)
+    VALUES (%s, %s, %s, 'leased', %s, %s, %s, %s, %s, '')
 """
 
 
@@ -161,15 +160,16 @@ _LEASE_ONE_STATEMENT_SQL = """
         UPDATE projects_task t SET lease_count = t.lease_count + CASE WHEN head.is_gold THEN 0 ELSE 1 END
         FROM head
         WHERE t.id = head.id AND (head.is_gold OR t.judgment_count < t.overlap - t.lease_count)
-        RETURNING t.id, t.serp_id, t.serp_b_id, t.is_gold
+        RETURNING t.id, t.serp_id, t.serp_b_id, t.is_gold, t.has_sensitive
     ),
     made AS (
         INSERT INTO raters_assignment
-            (task_id, project_id, rater_id, status, is_gold, swapped, leased_at, expires_at, skip_reason)
-        SELECT id, %s, %s, 'leased', is_gold, serp_b_id IS NOT NULL AND %s, %s, %s, '' FROM taken
+            (task_id, project_id, rater_id, status, is_gold, has_sensitive, swapped, leased_at, expires_at,
+             skip_reason)
+        SELECT id, %s, %s, 'leased', is_gold, has_sensitive, serp_b_id IS NOT NULL AND %s, %s, %s, '' FROM taken
         RETURNING id, task_id, swapped
     )
-    SELECT made.id, taken.id, taken.serp_id, taken.serp_b_id, taken.is_gold, made.swapped
+    SELECT made.id, taken.id, taken.serp_id, taken.serp_b_id, taken.is_gold, taken.has_sensitive, made.swapped
     FROM made JOIN taken ON taken.id = made.task_id
 """
 
@@ -246,13 +246,13 @@ def _take(*, rater, project, locales, now, gold: bool, allow_sensitive: bool) ->
             continue
         if row is None:
             return None
-        assignment_id, task_id, serp_id, serp_b_id, is_gold, swapped = row
+        assignment_id, task_id, serp_id, serp_b_id, is_gold, has_sensitive, swapped = row
         # As the ORM would have loaded them: the task's other fields load on first use.
         task = Task.from_db(connection.alias, _TASK_FIELDS, (task_id, project.pk, serp_id, serp_b_id, bool(is_gold)))
         task.project = project
         assignment = Assignment(
             id=assignment_id, task=task, project=project, rater=rater, status=Status.LEASED, is_gold=task.is_gold,
-            swapped=bool(swapped), leased_at=now, expires_at=expires,
+            has_sensitive=bool(has_sensitive), swapped=bool(swapped), leased_at=now, expires_at=expires,
         )  # fmt: skip
         assignment._state.adding, assignment._state.db = False, connection.alias
         return assignment
@@ -281,21 +281,21 @@ def _lease_in_transaction(*, project, rater, locales, gold, allow_sensitive, now
                           allow_sensitive=allow_sensitive)  # fmt: skip
         if row is None:
             return None
-        task_id, serp_id, serp_b_id, is_gold = row
+        task_id, serp_id, serp_b_id, is_gold, has_sensitive = row
         if not is_gold:
             cursor.execute(_TAKE_SQL, [task_id])
             if not cursor.rowcount:
                 return None
         swapped = serp_b_id is not None and _draw_side()
         when = connection.ops.adapt_datetimefield_value
-        params = [task_id, project.pk, rater.pk, bool(is_gold), swapped, when(now), when(expires)]
+        params = [task_id, project.pk, rater.pk, bool(is_gold), bool(has_sensitive), swapped, when(now), when(expires)]
         if connection.features.can_return_columns_from_insert:
             cursor.execute(_LEASE_SQL + " RETURNING id", params)
             assignment_id = cursor.fetchone()[0]
         else:
             cursor.execute(_LEASE_SQL, params)
             assignment_id = cursor.lastrowid
-    return assignment_id, task_id, serp_id, serp_b_id, is_gold, swapped
+    return assignment_id, task_id, serp_id, serp_b_id, is_gold, has_sensitive, swapped
 
 
 _RELEASE_SQL = "UPDATE raters_assignment SET status = %s, finished_at = %s WHERE id = %s AND status = 'leased'"

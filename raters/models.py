@@ -45,6 +45,9 @@ class Assignment(models.Model):
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.LEASED)
     is_gold = models.BooleanField(default=False)
+    # The task's has_sensitive when leased: today's sensitive count reads it here rather than joining
+    # every task the rater took today (that join grew each next-task with the day's work).
+    has_sensitive = models.BooleanField(default=False, db_default=False)
     # Side by side: True when the task's second page (serp_b) was shown on the left.
     swapped = models.BooleanField(default=False)
     leased_at = models.DateTimeField()

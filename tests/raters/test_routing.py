@@ -285,6 +285,21 @@ def test_after_the_daily_sensitive_cap_a_rater_gets_only_non_sensitive_tasks(own
     assert [a.task.has_sensitive for a in tomorrow] == [True]
 
 
+def test_the_cap_counts_the_sensitivity_a_task_had_when_leased(owner, version, noon):
+    project = active_project(owner=owner, version=version, tasks=4, sensitive=2)
+    Task.objects.filter(project=project, has_sensitive=True).update(priority=1)
+    rater = qualified_rater(version, sensitive_daily_cap=2)
+    first = take(rater, project, noon)
+    # The result was unflagged after it was rated: what the rater saw still counts.
+    Task.objects.filter(pk=first.task_id).update(has_sensitive=False)
+
+    rest = work_the_queue(rater, project, noon)
+
+    assert Assignment.objects.get(pk=first.pk).has_sensitive is True
+    assert [a.task.has_sensitive for a in rest] == [True, False, False]
+    assert engine.day_counts(rater, noon) == (4, 2)
+
+
 def test_an_opted_out_rater_never_gets_a_sensitive_task(owner, version, noon):
     project = active_project(owner=owner, version=version, tasks=8, sensitive=4)
     Task.objects.filter(project=project, has_sensitive=True).update(priority=1)
