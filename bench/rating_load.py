@@ -1,6 +1,6 @@
 """Benchmark: raters doing next + submit over HTTP against gunicorn, on a pool of a million tasks.
 
-    make bench-rating                                             # 1,000,000 tasks, 8 then 50 raters, 60 s each
+    make bench-rating                                             # 1,000,000 tasks, 8 then 50 raters, 4 x 60 s
     .venv/bin/python -m bench.rating_load --tasks 20000 --seconds 10   # quick run (env as `make bench` sets it)
 
 Targets (from the issue): a pool of 1,000,000 tasks in PostgreSQL, the app under gunicorn
@@ -18,13 +18,24 @@ What runs, in order:
    at overlap 3 whose pool holds `--tasks` SERPs with `--results` results each and a task per SERP
    (12 locales mixed, random shuffle keys), 50 raters (3 locales each, qualified, quota 10,000,
    DRF tokens). Timed on its own, not part of the figures.
-3. gunicorn (`--workers 2`, DEBUG off) on a free loopback port, the bench database; /healthz.
-4. A short warm-up, then for each concurrency (8, then 50): the rating tables are emptied and the
-   task counters reset, a load generator in a child process (a thread and an http.client
-   connection per rater; gunicorn's sync workers close it after each response, so each request
-   connects anew) runs next + submit for `--seconds`; a rater whose next answers 204 stops.
-   CPU of the client, the gunicorn workers and the bench's PostgreSQL processes is sampled
-   from /proc. Then the invariants are checked in SQL.
+3. gunicorn with the deployment's settings (`-c python:evalconsole.gunicorn`: threaded workers
+   that keep connections alive; `--gunicorn-args` for others) and `--workers 2`, DEBUG off, on a
+   free loopback port and the bench database; /healthz.
+4. A short warm-up, then two runs per concurrency (8, then 50), each from an emptied set of rating
+   tables and reset task counters:
+   - flat out: every rater sends next, then submit, then next again at once (`--think-ms` adds a
+     pause). This gives the throughput the server sustains: the judgments/s target.
+   - paced: the raters together offer `--rate` judgments/s (200, the target) as a Poisson stream,
+     each starting a next + submit at its own random times (a rater still busy when a start falls
+     due begins at once and is counted late). This gives the next-task latency at the target's
+     load: the p95 target. Flat out, 50 raters queue behind one another by construction: with
+     every rater always waiting on a request, Little's law makes the mean time of a next + submit
+     50 / (judgments/s), about 200 ms at 250/s, whatever the code does.
+   The load generator runs in child processes (one per 10 raters, a thread and a keep-alive
+   http.client connection per rater), so that raters waiting for one process's GIL do not add
+   to the latency. A rater whose next answers 204 stops. CPU of the client, the gunicorn workers
+   and the bench's PostgreSQL processes is sampled from /proc. Then the invariants are checked
+   in SQL.
 5. Queries per next and per submit (counted in-process on the same database), and the plan of
    the queue query; with `--profile`, py-spy on the gunicorn workers and the queries listed.
 6. A PASS/MISS table and the Label Studio comparison. gunicorn is always stopped; the seeded
@@ -80,6 +91,12 @@ LS_P95_NEXT = "3.7-4.1 s"
 LS_DOUBLE_GIVEN = "14-17"
 CATEGORIES = ["shopping", "local", "news", "health", "how-to", "travel", "recipes", "finance",
               "entertainment", "sports", "technology", "education", "autos", "jobs", "navigational"]  # fmt: skip
+# The deployment's settings (threaded workers that keep connections alive); --workers and --bind
+# on the command line override its own.
+GUNICORN_ARGS = "-c python:evalconsole.gunicorn"
+# Raters per load generator process: one process's threads share a GIL, and a response that waits
+# for it is counted as server time (50 raters in one process doubled the p95 of a paced run).
+RATERS_PER_CLIENT = 10
 CLIENT_BUSY = 0.8  # share of one core above which the client itself may be the bottleneck
 
 
@@ -386,7 +403,13 @@ class Server:
             gunicorn = Path(sys.executable).parent / "gunicorn"
         command = [str(gunicorn), "evalconsole.wsgi", "--workers", str(self.workers),
                    "--bind", f"127.0.0.1:{self.port}"]  # fmt: skip
-        print(f"starting {' '.join(command)} (log: {self.log})", flush=True)
+        extra = self.env.get("GUNICORN_CMD_ARGS")
+        print(
+            f"starting {' '.join(command)}"
+            + (f" with GUNICORN_CMD_ARGS={extra!r}" if extra else "")
+            + f" (log: {self.log})",
+            flush=True,
+        )
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
                 command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
@@ -527,7 +550,12 @@ def load_child(config: dict) -> None:
     import uuid
 
     port, project = config["port"], config["project"]
+    sys.setswitchinterval(0.001)  # a thread whose response has come waits at most 1 ms for the GIL, not 5
     start_at, seconds, think = config["start_at"], config["seconds"], config["think_ms"] / 1000
+    # Paced: each rater starts a next + submit at times spaced Exp(period) apart, so that together
+    # they offer `rate` judgments/s as a Poisson stream; a rater still busy when its next start is
+    # due begins at once (counted as late), so a slow server falls behind rather than being spared.
+    period = len(config["tokens"]) / config["rate"] if config.get("rate") else 0.0
     next_path = f"/api/v1/projects/{project}/next/"
     outcomes = []
 
@@ -540,6 +568,7 @@ def load_child(config: dict) -> None:
         if delay > 0:
             time.sleep(delay)
         deadline = time.perf_counter() + max(0.0, seconds - max(0.0, time.time() - start_at))
+        due = time.perf_counter() + (rng.expovariate(1 / period) if period else 0.0)
 
         def call(path, body, headers):
             try:
@@ -559,6 +588,16 @@ def load_child(config: dict) -> None:
             time.sleep(0.05)  # a failing server is not hammered in a tight loop
 
         while time.perf_counter() < deadline:
+            if period:
+                now = time.perf_counter()
+                if due >= deadline:
+                    time.sleep(max(0.0, deadline - now))
+                    break
+                if due > now:
+                    time.sleep(due - now)
+                elif due < now - 0.001:
+                    out["late"] += 1
+                due += rng.expovariate(1 / period)
             started = time.perf_counter()
             status, body = call(next_path, b"", auth)
             elapsed = (time.perf_counter() - started) * 1000
@@ -593,7 +632,7 @@ def load_child(config: dict) -> None:
     threads = []
     for token in config["tokens"]:
         out = {"next_ms": [], "submit_ms": [], "judged": 0, "errors": 0, "error_kinds": {}, "error_samples": [],
-               "empty": False}  # fmt: skip
+               "empty": False, "late": 0}  # fmt: skip
         outcomes.append(out)
         threads.append(threading.Thread(target=rater, args=(token, out), daemon=True))
     for thread in threads:
@@ -616,6 +655,7 @@ def load_child(config: dict) -> None:
         "error_kinds": {},
         "error_samples": [sample for out in outcomes for sample in out["error_samples"]][:5],
         "raters_out_of_tasks": sum(out["empty"] for out in outcomes),
+        "late": sum(out["late"] for out in outcomes),
     }
     for out in outcomes:
         for key, count in out["error_kinds"].items():
@@ -624,14 +664,15 @@ def load_child(config: dict) -> None:
 
 
 def run_load(*, port: int, project_id: int, tokens: list[str], seconds: float, think_ms: float,
-             processes: int, workdir: Path) -> dict:  # fmt: skip
+             processes: int, workdir: Path, rate: float = 0.0) -> dict:  # fmt: skip
     """Start the client process(es), wait for them, merge their figures."""
     start_at = time.time() + 1.0 + 0.2 * processes  # threads and connections ready before the clock starts
     children = []
     try:
         for index in range(processes):
             config = {"port": port, "project": project_id, "tokens": tokens[index::processes],
-                      "start_at": start_at, "seconds": seconds, "think_ms": think_ms}  # fmt: skip
+                      "start_at": start_at, "seconds": seconds, "think_ms": think_ms,
+                      "rate": rate * len(tokens[index::processes]) / len(tokens)}  # fmt: skip
             path = workdir / f"client-{index}.json"
             path.write_text(json.dumps(config))
             path.chmod(0o600)
@@ -662,7 +703,7 @@ def run_load(*, port: int, project_id: int, tokens: list[str], seconds: float, t
                 merged = figures
                 continue
             merged["wall_s"] = max(merged["wall_s"], figures["wall_s"])
-            for key in ("cpu_s", "judged", "errors", "raters_out_of_tasks"):
+            for key in ("cpu_s", "judged", "errors", "raters_out_of_tasks", "late"):
                 merged[key] += figures[key]
             for key in ("next_ms", "submit_ms", "error_samples"):
                 merged[key] += figures[key]
@@ -918,8 +959,27 @@ def main(argv=None) -> None:
     parser.add_argument("--concurrency", default="8,50", help="concurrent raters per run (default 8,50)")
     parser.add_argument("--seconds", type=float, default=60.0, help="length of each run (default 60)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
-    parser.add_argument("--client-processes", type=int, default=1, help="load generator processes (default 1)")
-    parser.add_argument("--think-ms", type=float, default=0.0, help="mean pause after a submit (default 0)")
+    parser.add_argument(
+        "--client-processes",
+        type=int,
+        default=0,
+        help=f"load generator processes (default 0: one per {RATERS_PER_CLIENT} raters)",
+    )
+    parser.add_argument(
+        "--think-ms", type=float, default=0.0, help="mean pause after a submit in the runs without pacing (default 0)"
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=TARGET_JUDGMENTS_PER_S,
+        help="judgments/s the raters offer together in the paced runs; 0: no paced runs "
+        f"(default {TARGET_JUDGMENTS_PER_S:.0f})",
+    )
+    parser.add_argument(
+        "--gunicorn-args",
+        default=GUNICORN_ARGS,
+        help=f"GUNICORN_CMD_ARGS for the server (default {GUNICORN_ARGS!r}, the deployment's)",
+    )
     parser.add_argument("--reseed", action="store_true", help="seed again even if matching data are there")
     parser.add_argument("--profile", action="store_true", help="py-spy the gunicorn workers, list the queries")
     parser.add_argument("--db-name", default=BENCH_DB, help=f"bench database name (default {BENCH_DB})")
@@ -938,8 +998,10 @@ def main(argv=None) -> None:
         fail("--tasks must be 1..5000000, --results 1..20, --overlap 1..50")
     if not 1 <= args.raters <= 500 or not args.concurrency or not all(1 <= c <= args.raters for c in args.concurrency):
         fail(f"--raters must be 1..500 and each --concurrency 1..--raters ({args.raters})")
-    if not 1 <= args.seconds <= 600 or not 1 <= args.workers <= 16 or not 1 <= args.client_processes <= 8:
-        fail("--seconds must be 1..600, --workers 1..16, --client-processes 1..8")
+    if not 1 <= args.seconds <= 600 or not 1 <= args.workers <= 16 or not 0 <= args.client_processes <= 8:
+        fail("--seconds must be 1..600, --workers 1..16, --client-processes 0..8")
+    if not 0 <= args.rate <= 10_000 or args.think_ms < 0:
+        fail("--rate must be 0..10000 judgments/s and --think-ms 0 or more")
 
     # The make target's environment; set here too so a direct run measures the same configuration.
     for name, value in (("SECRET_KEY", "insecure-bench-only-key"), ("HTTPS", "false"), ("CELERY_EAGER", "true"),
@@ -947,7 +1009,7 @@ def main(argv=None) -> None:
         os.environ.setdefault(name, value)
     env = bench_env(args.db_name)
     env["DEBUG"] = "false"
-    env.pop("GUNICORN_CMD_ARGS", None)  # the command line says it all
+    env["GUNICORN_CMD_ARGS"] = args.gunicorn_args
     signal.signal(signal.SIGTERM, _on_sigterm)
     workdir = Path(tempfile.mkdtemp(prefix="evalconsole-rating-bench-"))
     env["MEDIA_ROOT"] = str(workdir / "media")
@@ -1004,15 +1066,27 @@ def run(args, env: dict, server: Server, workdir: Path) -> None:
         )
     print(f"  warm-up: {warm['judged']} judgments by 2 raters in 2 s", flush=True)
 
+    # Each concurrency runs twice: flat out (no pause unless --think-ms), which gives the throughput the
+    # server can sustain, then paced at --rate, which gives the next-task latency at that load.
+    plan_of_runs = [(c, 0.0) for c in args.concurrency]
+    if args.rate:
+        plan_of_runs = [(c, rate) for c in args.concurrency for rate in (0.0, args.rate)]
     runs = []
-    for concurrency in args.concurrency:
+    for concurrency, rate in plan_of_runs:
         reset_work(project)
-        print(f"\n{concurrency} raters, next + submit for {args.seconds:g} s ...", flush=True)
-        spy = profile_server(server, workdir, args.seconds, str(concurrency)) if args.profile else None
+        how = (
+            f"paced at {rate:g} judgments/s in all"
+            if rate
+            else (f"think time {args.think_ms:g} ms" if args.think_ms else "flat out")
+        )
+        print(f"\n{concurrency} raters, next + submit for {args.seconds:g} s, {how} ...", flush=True)
+        label = f"{concurrency}-{'paced' if rate else 'flat'}"
+        spy = profile_server(server, workdir, args.seconds, label) if args.profile else None
+        processes = args.client_processes or min(8, -(-concurrency // RATERS_PER_CLIENT))
         with CpuMonitor(server, postmaster, args.db_name) as monitor:
             figures = run_load(
                 port=server.port, project_id=project.pk, tokens=tokens[:concurrency], seconds=args.seconds,
-                think_ms=args.think_ms, processes=args.client_processes, workdir=workdir,
+                think_ms=0.0 if rate else args.think_ms, processes=processes, workdir=workdir, rate=rate,
             )  # fmt: skip
         if spy is not None:
             spy[0].wait(timeout=60)
@@ -1020,6 +1094,9 @@ def run(args, env: dict, server: Server, workdir: Path) -> None:
         violations = check_invariants(project, figures["judged"])
         figures.update(
             concurrency=concurrency,
+            rate=rate,
+            client_processes=processes,
+            label=f"{concurrency} raters" + (f" at {rate:g}/s" if rate else ""),
             violations=violations,
             invariants_s=time.perf_counter() - started,
             gunicorn_cpu_s=monitor.seconds("gunicorn"),
@@ -1071,24 +1148,43 @@ def run(args, env: dict, server: Server, workdir: Path) -> None:
     print(
         f"pool: {args.tasks:,} tasks x {args.results} results at overlap {args.overlap}, {args.raters} raters; "
         + (f"seeded in {seed_s:.1f} s (not timed)" if seed_s is not None else "seeded data reused")
-        + f"; gunicorn {args.workers} sync workers, DEBUG off; {args.seconds:g} s per run"
+        + f"; gunicorn {args.workers} workers (GUNICORN_CMD_ARGS={args.gunicorn_args!r}), DEBUG off; "
+        + f"{args.seconds:g} s per run"
         + (f", think time {args.think_ms:g} ms" if args.think_ms else ", no think time")
+        + (f"; paced runs: the raters offer {args.rate:g} judgments/s together (Poisson)" if args.rate else "")
     )
     if args.profile:
         print("NOTE: profiled run (py-spy sampling the workers): figures are slightly pessimistic")
     scale = "" if args.tasks == TARGET_TASKS else f" (the issue's pool is {TARGET_TASKS:,} tasks)"
     rows = [("measure", "value", "target", "")]
     for figures in runs:
-        c = figures["concurrency"]
+        c, rate = figures["concurrency"], figures["rate"]
         jps = figures["judged"] / figures["wall_s"]
         nxt, sub = figures["next_ms"], figures["submit_ms"]
         p95 = percentile(nxt, 95)
         total_violations = sum(v for k, v in figures["violations"].items() if not k.startswith("_"))
+        # The throughput target is read from the flat-out run, the latency target from the paced run
+        # (or from the flat-out run when there is none).
+        latency_target = bool(rate) or not args.rate
+        if rate:
+            first = (
+                f"{c} raters at {rate:g}/s: judgments/s",
+                f"{jps:,.1f} ({figures['late']:,} starts late)",
+                f"offered {rate:g}",
+                "",
+            )
+        else:
+            first = (
+                f"{c} raters, {'think time' if args.think_ms else 'flat out'}: judgments/s",
+                f"{jps:,.1f}",
+                f">= {TARGET_JUDGMENTS_PER_S:.0f}",
+                verdict(jps >= TARGET_JUDGMENTS_PER_S),
+            )
         rows += [
-            (f"{c} raters: judgments/s", f"{jps:,.1f}", f">= {TARGET_JUDGMENTS_PER_S:.0f}",
-             verdict(jps >= TARGET_JUDGMENTS_PER_S)),
+            first,
             ("  next p50 / p95 / p99", f"{percentile(nxt, 50):.1f} / {p95:.1f} / {percentile(nxt, 99):.1f} ms",
-             f"p95 <= {TARGET_NEXT_P95_MS:.0f} ms", verdict(p95 <= TARGET_NEXT_P95_MS)),
+             f"p95 <= {TARGET_NEXT_P95_MS:.0f} ms" if latency_target else "-",
+             verdict(p95 <= TARGET_NEXT_P95_MS) if latency_target else ""),
             ("  submit p50 / p95", f"{percentile(sub, 50):.1f} / {percentile(sub, 95):.1f} ms", "-", ""),
             ("  errors (non-2xx, network)", f"{figures['errors']}", "0", verdict(figures["errors"] == 0)),
             ("  invariant violations", f"{total_violations}", "0", verdict(total_violations == 0)),
@@ -1099,23 +1195,26 @@ def run(args, env: dict, server: Server, workdir: Path) -> None:
         print(f"(a pool of {args.tasks:,} tasks{scale})")
     for figures in runs:
         c, wall = figures["concurrency"], figures["wall_s"]
+        pause = " + pauses" if figures["rate"] else (" + think time" if args.think_ms else "")
         judged = max(1, figures["judged"])
         web_ms = 1000 * figures["gunicorn_cpu_s"] / judged
         db_ms = 1000 * figures["postgres_cpu_s"] / judged
         cores = os.cpu_count() or 1
         print(
-            f"{c} raters: {figures['judged']:,} judgments, {len(figures['next_ms']):,} next; CPU over {wall:.1f} s: "
+            f"{figures['label']}: {figures['judged']:,} judgments, {len(figures['next_ms']):,} next; "
+            f"CPU over {wall:.1f} s: "
             f"gunicorn {figures['gunicorn_cpu_s']:.1f} s, PostgreSQL (bench db) {figures['postgres_cpu_s']:.1f} s, "
-            f"client {figures['cpu_s']:.1f} s ({100 * figures['cpu_s'] / wall:.0f}% of a core); machine "
+            f"client ({figures['client_processes']} processes) {figures['cpu_s']:.1f} s "
+            f"({100 * figures['cpu_s'] / wall:.0f}% of a core); machine "
             f"{100 * figures['machine_busy_s'] / max(figures['machine_capacity_s'], 1e-9):.0f}% busy of {cores} cores"
         )
         print(
             f"  server CPU per judgment (next + submit): gunicorn {web_ms:.1f} ms + PostgreSQL {db_ms:.1f} ms "
             f"= {web_ms + db_ms:.1f} ms, a ceiling of ~{1000 * cores / max(web_ms + db_ms, 1e-9):,.0f} judgments/s "
             f"on {cores} cores; closed loop (Little's law): {c} raters / {figures['judged'] / wall:,.1f} per s "
-            f"= {1000 * c * wall / judged:,.0f} ms per next + submit" + (" + think time" if args.think_ms else "")
+            f"= {1000 * c * wall / judged:,.0f} ms per next + submit" + pause
         )
-        if figures["cpu_s"] / wall > CLIENT_BUSY * args.client_processes:
+        if figures["cpu_s"] / wall > CLIENT_BUSY * figures["client_processes"]:
             print(f"  NOTE: the client used {100 * figures['cpu_s'] / wall:.0f}% of a core: it may limit the figures")
         if figures["raters_out_of_tasks"]:
             print(f"  {figures['raters_out_of_tasks']} raters ran out of tasks (204)")
@@ -1128,7 +1227,7 @@ def run(args, env: dict, server: Server, workdir: Path) -> None:
                 f"  NOTE: other processes used {other:.1f} s of CPU during the run "
                 f"({100 * other / figures['machine_capacity_s']:.0f}% of the machine): the figures are pessimistic"
             )
-    eight = next((f for f in runs if f["concurrency"] == 8), runs[0])
+    eight = next((f for f in runs if f["concurrency"] == 8 and not f["rate"]), runs[0])
     jps8 = eight["judged"] / eight["wall_s"]
     over = eight["violations"]["tasks over overlap (judgments + leases)"]
     twice = eight["violations"]["(task, rater) judged twice"]
@@ -1141,7 +1240,7 @@ def run(args, env: dict, server: Server, workdir: Path) -> None:
     if args.profile:
         for figures in runs:
             if figures.get("profile"):
-                print(f"\npy-spy, gunicorn workers, {figures['concurrency']} raters:")
+                print(f"\npy-spy, gunicorn workers, {figures['label']}:")
                 summarize_py_spy(Path(figures["profile"]))
     if args.json:
         report = {
