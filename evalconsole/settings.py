@@ -95,11 +95,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL through evalconsole.postgresql: Django's backend, health-checking only connections idle
+# for longer than DB_HEALTH_CHECK_AFTER_MS.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "evalconsole.postgresql"
 # The rating hot path's statements are prepared once per connection on PostgreSQL (evalconsole.rows).
 # Turn off behind a pooler in transaction mode (PgBouncer), where sessions are not kept.
 DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", default=True)
-# A connection that ended a request this recently (milliseconds) skips the health check's SELECT 1
-# (evalconsole.connections); 0 checks before every request.
+# A connection that opened a cursor this recently (milliseconds) skips the health check's SELECT 1
+# (evalconsole.postgresql); 0 checks before every request.
 DB_HEALTH_CHECK_AFTER_MS = env_int("DB_HEALTH_CHECK_AFTER_MS", default=1000, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

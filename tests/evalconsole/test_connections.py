@@ -1,17 +1,16 @@
-"""evalconsole.connections: the health check's SELECT 1 is skipped right after a clean request."""
+"""evalconsole.postgresql: the health check's SELECT 1 is skipped on a connection used moments ago."""
 
 import time
 
 import pytest
-from django.core.signals import request_finished, request_started
-from django.db import ProgrammingError, connection, connections
+from django.db import ProgrammingError, close_old_connections, connection, connections
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def checks(monkeypatch):
-    """How many health checks ran (each is a SELECT 1 round trip); the real check still runs."""
+    """How many health checks ran (each a SELECT 1 round trip); the real check still runs."""
     made = []
     wrapper = type(connections["default"])
     real = wrapper.is_usable
@@ -28,54 +27,49 @@ def checks(monkeypatch):
 def persistent(settings):
     if connection.vendor != "postgresql":
         pytest.skip("health checks guard connections to a server; SQLite's is a file")
-    assert connection.health_check_enabled, "CONN_HEALTH_CHECKS is on in settings"
+    assert type(connections["default"]).__module__ == "evalconsole.postgresql.base"
+    assert connection.settings_dict["CONN_HEALTH_CHECKS"]
     settings.DB_HEALTH_CHECK_AFTER_MS = 1000
-    connection.ensure_connection()
+    connection.close()
     yield connection
     connection.close()
 
 
-def test_a_connection_opened_since_the_last_request_is_checked(persistent, checks):
-    a_request()
-    connection.close()  # closed outside a request (a worker, a management command)
-    connection.ensure_connection()
-
-    a_request()
-
-    assert checks == ["default", "default"]
-
-
 def a_request(sql="SELECT 1"):
-    """What a request does to the connection: the signals around it, and one query inside."""
-    request_started.send(sender=None)
+    """What a request does to the connection: Django's checks as it starts and ends, a query inside."""
+    close_old_connections()
     with connection.cursor() as cursor:
         cursor.execute(sql)
         cursor.fetchone()
-    request_finished.send(sender=None)
+    close_old_connections()
+
+
+def age(seconds):
+    connection.used_at -= seconds
 
 
 def test_back_to_back_requests_skip_the_check(persistent, checks):
-    a_request()
+    a_request()  # opens a new connection: healthy by definition
     a_request()
     a_request()
 
-    assert checks == ["default"]  # only the first, on a connection no request had ended yet
+    assert checks == []
     assert connection.connection is not None
 
 
-def test_a_connection_idle_past_the_window_is_checked_before_use(persistent, checks, settings):
+def test_a_connection_idle_past_the_window_is_checked_before_use(persistent, checks):
     a_request()
-    a_request()
-    raw, at = connection.released
-    connection.released = (raw, at - 1.5)  # idle for longer than the window
+    age(1.5)
 
     a_request()
 
-    assert checks == ["default", "default"]
+    assert checks == ["default"]
 
 
 def test_with_a_window_of_zero_every_request_is_checked(persistent, checks, settings):
+    a_request()
     settings.DB_HEALTH_CHECK_AFTER_MS = 0
+
     a_request()
     a_request()
 
@@ -84,15 +78,14 @@ def test_with_a_window_of_zero_every_request_is_checked(persistent, checks, sett
 
 def test_a_request_that_saw_a_database_error_has_its_connection_checked_as_it_ends(persistent, checks):
     a_request()
-    checks.clear()
-    request_started.send(sender=None)
+    close_old_connections()
     with pytest.raises(ProgrammingError), connection.cursor() as cursor:
         cursor.execute("SELECT * FROM no_such_table")
     assert checks == []
-    request_finished.send(sender=None)
+    close_old_connections()
 
-    assert checks == ["default"]  # Django's check of a connection that saw an error
-    a_request("SELECT 42")  # just checked: used without another
+    assert checks == ["default"]  # Django's own check of a connection that saw an error
+    a_request("SELECT 42")  # just checked and used: no second check
     assert checks == ["default"]
 
 
@@ -112,10 +105,11 @@ def test_a_server_side_disconnect_after_the_window_costs_no_failed_request(persi
                 time.sleep(0.02)
     finally:
         other.close()
-    connection.released = (connection.connection, time.monotonic() - 5)
+    age(5)
 
-    a_request("SELECT 42")  # the check finds the dead connection and opens a new one
+    a_request("SELECT 42")  # the check finds the dead connection, and a new one is opened
 
+    assert checks == ["default"]
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         assert cursor.fetchone()[0] != pid
