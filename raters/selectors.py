@@ -7,6 +7,7 @@ from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from evalconsole import rows
 from evalconsole.roles import GROUP_ROLES, Role
 from projects.models import EvaluationProject, PoolResult, Task
 from raters import engine
@@ -36,7 +37,7 @@ _PAGES_SQL = """
            r.rank, r.doc_id, r.title, r.url, r.snippet, r.media_type, r.thumbnail_url, r.sensitive
     FROM projects_poolserp s
     LEFT JOIN projects_poolresult r ON r.serp_id = s.id
-    WHERE s.id IN ({})
+    WHERE s.id IN (%(first)s, %(second)s)
     ORDER BY s.id, r.rank
 """
 
@@ -54,7 +55,8 @@ def assignment_pages(*, assignment) -> list[tuple[dict, list]]:
     sides = [None] if len(serp_ids) == 1 else ["left", "right"]
     serps, results = {}, {serp_id: [] for serp_id in serp_ids}
     with connection.cursor() as cursor:
-        cursor.execute(_PAGES_SQL.format(", ".join(["%s"] * len(serp_ids))), serp_ids)
+        # One shape for one page or two (prepared once on PostgreSQL): a single page is asked twice.
+        rows.execute(cursor, _PAGES_SQL, {"first": serp_ids[0], "second": serp_ids[-1]})
         for serp_id, query_id, query, locale, variant, *result in cursor.fetchall():
             serps[serp_id] = {"query_id": query_id, "query": query, "locale": locale, "variant": variant}
             if result[1] is not None:

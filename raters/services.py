@@ -141,7 +141,7 @@ def _result_rows(schema: dict, results: dict, serp_by_doc: dict) -> list[tuple]:
     return rows
 
 
-_PAGE_DOCS_SQL = "SELECT serp_id, doc_id FROM projects_poolresult WHERE serp_id IN ({})"
+_PAGE_DOCS_SQL = "SELECT serp_id, doc_id FROM projects_poolresult WHERE serp_id IN (%(first)s, %(second)s)"
 _JUDGMENT_FIELDS = (
     "assignment_id", "task_id", "project_id", "rater_id", "guideline_version_id", "submission_id", "page",
     "cannot_judge", "active_ms", "is_gold", "created_at",
@@ -153,7 +153,7 @@ def _page_docs(task) -> dict[str, int]:
     serp_ids = [serp_id for serp_id in (task.serp_id, task.serp_b_id) if serp_id is not None]
     serp_by_doc = {}
     with connection.cursor() as cursor:
-        cursor.execute(_PAGE_DOCS_SQL.format(", ".join(["%s"] * len(serp_ids))), serp_ids)
+        execute(cursor, _PAGE_DOCS_SQL, {"first": serp_ids[0], "second": serp_ids[-1]})
         for serp_id, doc_id in sorted(cursor.fetchall(), key=lambda row: serp_ids.index(row[0])):
             serp_by_doc.setdefault(doc_id, serp_id)
     return serp_by_doc
