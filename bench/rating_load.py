@@ -1122,8 +1122,8 @@ def run(args, env: dict, server: Server, workdir: Path) -> None:
 
     # --- Where the time goes: queries per request and the queue's plan, on the last run's state.
     print(
-        "\nqueries per request (counted in-process on the bench database, after the runs; under gunicorn each "
-        "request also sends the health check's SELECT 1 and each transaction BEGIN/COMMIT):"
+        "\nqueries per request (counted in-process on the bench database, after the runs; under gunicorn a "
+        "request on a connection idle for over DB_HEALTH_CHECK_AFTER_MS also sends the health check's SELECT 1):"
     )
     found = count_queries(project, f"{RATER_PREFIX}{args.raters - 1:02d}")
     queries = print_queries(found, verbose=args.profile)
