@@ -18,9 +18,11 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
     path("jobs/<int:job_id>/", JobDetailApi.as_view(), name="job-detail"),
+    # The rating endpoints first: raters call them twice per judgment, and every pattern tried
+    # before the match costs (no two apps' patterns match the same path, so order means nothing else).
+    path("", include("raters.api_urls")),
     path("", include("guidelines.api_urls")),
     path("", include("projects.api_urls")),
-    path("", include("raters.api_urls")),
     path("", include("reports.api_urls")),
     path("", include("reports.export_urls")),
 ]
