@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from evalconsole import rows
 from projects.models import EvaluationProject, Task
+from raters import pages
 from raters.models import Assignment, Judgment
 
 Status = Assignment.Status
@@ -153,7 +154,8 @@ _LEASE_SQL = """
 
 
 # PostgreSQL takes the lease in one statement (no BEGIN/COMMIT round trips): lock the head of the
-# queue, count the lease on the task, record the assignment. The same three steps as _take's.
+# queue, count the lease on the task, record the assignment (the same three steps as
+# _lease_in_transaction's), and read the task's page(s) for the answer: one row per result.
 _LEASE_ONE_STATEMENT_SQL = """
     WITH head AS ({queue}),
     taken AS (
@@ -169,9 +171,14 @@ _LEASE_ONE_STATEMENT_SQL = """
         SELECT id, %s, %s, 'leased', is_gold, has_sensitive, serp_b_id IS NOT NULL AND %s, %s, %s, '' FROM taken
         RETURNING id, task_id, swapped
     )
-    SELECT made.id, taken.id, taken.serp_id, taken.serp_b_id, taken.is_gold, taken.has_sensitive, made.swapped
+    SELECT made.id, taken.id, taken.serp_id, taken.serp_b_id, taken.is_gold, taken.has_sensitive, made.swapped,
+           {page_columns}
     FROM made JOIN taken ON taken.id = made.task_id
+    LEFT JOIN projects_poolserp s ON s.id IN (taken.serp_id, taken.serp_b_id)
+    LEFT JOIN projects_poolresult r ON r.serp_id = s.id
+    ORDER BY s.id, r.rank
 """
+_LEASE_WIDTH = 7  # the lease's columns before the page's
 
 
 def _queue_sql(*, locales, gold: bool, allow_sensitive: bool, as_array: bool = False) -> str:
@@ -246,7 +253,7 @@ def _take(*, rater, project, locales, now, gold: bool, allow_sensitive: bool) ->
             continue
         if row is None:
             return None
-        assignment_id, task_id, serp_id, serp_b_id, is_gold, has_sensitive, swapped = row
+        (assignment_id, task_id, serp_id, serp_b_id, is_gold, has_sensitive, swapped), page_rows = row
         # As the ORM would have loaded them: the task's other fields load on first use.
         task = Task.from_db(connection.alias, _TASK_FIELDS, (task_id, project.pk, serp_id, serp_b_id, bool(is_gold)))
         task.project = project
@@ -255,6 +262,9 @@ def _take(*, rater, project, locales, now, gold: bool, allow_sensitive: bool) ->
             has_sensitive=bool(has_sensitive), swapped=bool(swapped), leased_at=now, expires_at=expires,
         )  # fmt: skip
         assignment._state.adding, assignment._state.db = False, connection.alias
+        if page_rows is not None:
+            # What selectors.assignment_pages would read next (the pool does not change under a lease).
+            assignment.leased_pages = pages.from_rows(task, swapped=assignment.swapped, rows=page_rows)
         return assignment
     return None
 
@@ -265,17 +275,23 @@ def _draw_side() -> bool:
 
 
 def _lease_one_statement(*, project, rater, locales, gold, allow_sensitive, now, expires) -> tuple | None:
+    """(the lease's row, its pages' rows), or None when nothing was leased."""
     # One shape per (gold, sensitive): the locales are one array, so the statement is prepared once.
     queue = _queue_sql(locales=locales, gold=gold, allow_sensitive=allow_sensitive, as_array=True)
     when = connection.ops.adapt_datetimefield_value
     params = [project.pk, gold, list(locales), rater.pk, project.pk, rater.pk, _draw_side(), when(now), when(expires)]
+    sql = _LEASE_ONE_STATEMENT_SQL.format(queue=queue, page_columns=pages.PAGE_COLUMNS)
     with rows.statement_scope(), connection.cursor() as cursor:
-        rows.execute(cursor, _LEASE_ONE_STATEMENT_SQL.format(queue=queue), params)
-        return cursor.fetchone()
+        rows.execute(cursor, sql, params)
+        found = cursor.fetchall()
+    if not found:
+        return None
+    return found[0][:_LEASE_WIDTH], [row[_LEASE_WIDTH:] for row in found]
 
 
 def _lease_in_transaction(*, project, rater, locales, gold, allow_sensitive, now, expires) -> tuple | None:
-    """The same lease as three statements in a transaction, for databases without data-modifying CTEs."""
+    """The same lease as three statements in a transaction, for databases without data-modifying CTEs;
+    (the lease's row, None): the pages are read when they are shown."""
     with transaction.atomic(), connection.cursor() as cursor:
         row = _queue_head(cursor, project=project, rater=rater, locales=locales, gold=gold,
                           allow_sensitive=allow_sensitive)  # fmt: skip
@@ -295,7 +311,7 @@ def _lease_in_transaction(*, project, rater, locales, gold, allow_sensitive, now
         else:
             cursor.execute(_LEASE_SQL, params)
             assignment_id = cursor.lastrowid
-    return assignment_id, task_id, serp_id, serp_b_id, is_gold, has_sensitive, swapped
+    return (assignment_id, task_id, serp_id, serp_b_id, is_gold, has_sensitive, swapped), None
 
 
 _RELEASE_SQL = "UPDATE raters_assignment SET status = %s, finished_at = %s WHERE id = %s AND status = 'leased'"

@@ -1,4 +1,3 @@
-from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
@@ -10,7 +9,7 @@ from django.utils import timezone
 from evalconsole import rows
 from evalconsole.roles import GROUP_ROLES, Role
 from projects.models import EvaluationProject, PoolResult, Task
-from raters import engine
+from raters import engine, pages
 from raters.models import Assignment
 
 User = get_user_model()
@@ -29,41 +28,29 @@ def user_list(*, role: str | None = None) -> QuerySet:
     return people
 
 
-RESULT_FIELDS = ("rank", "doc_id", "title", "url", "snippet", "media_type", "thumbnail_url", "sensitive")
-
-
-_PAGES_SQL = """
-    SELECT s.id, s.query_id, s.query, s.locale, s.variant,
-           r.rank, r.doc_id, r.title, r.url, r.snippet, r.media_type, r.thumbnail_url, r.sensitive
+_PAGES_SQL = f"""
+    SELECT {pages.PAGE_COLUMNS}
     FROM projects_poolserp s
     LEFT JOIN projects_poolresult r ON r.serp_id = s.id
     WHERE s.id IN (%(first)s, %(second)s)
     ORDER BY s.id, r.rank
-"""
+"""  # noqa: S608 - the columns are a constant; the ids are parameters
 
 
 def assignment_pages(*, assignment) -> list[tuple[dict, list]]:
     """The page(s) of an assignment as the rater sees them: left then right when side by side.
 
-    One raw query from the SERP side (a SERP without results still shows), on the rating hot
-    path; results come as plain objects with the PoolResult field names.
+    A lease fresh from the engine brings them (read with the lease on PostgreSQL); otherwise one
+    raw query from the SERP side (a SERP without results still shows), on the rating hot path.
     """
-    task = assignment.task
-    serp_ids = [task.serp_id] if task.serp_b_id is None else [task.serp_id, task.serp_b_id]
-    if assignment.swapped:
-        serp_ids.reverse()
-    sides = [None] if len(serp_ids) == 1 else ["left", "right"]
-    serps, results = {}, {serp_id: [] for serp_id in serp_ids}
+    if (leased := getattr(assignment, "leased_pages", None)) is not None:
+        return leased
+    serp_ids = pages.shown_serp_ids(assignment.task, swapped=assignment.swapped)
     with connection.cursor() as cursor:
         # One shape for one page or two (prepared once on PostgreSQL): a single page is asked twice.
         rows.execute(cursor, _PAGES_SQL, {"first": serp_ids[0], "second": serp_ids[-1]})
-        for serp_id, query_id, query, locale, variant, *result in cursor.fetchall():
-            serps[serp_id] = {"query_id": query_id, "query": query, "locale": locale, "variant": variant}
-            if result[1] is not None:
-                fields = dict(zip(RESULT_FIELDS, result, strict=True))
-                fields["sensitive"] = bool(fields["sensitive"])
-                results[serp_id].append(SimpleNamespace(**fields))
-    return [({"side": side, **serps[serp_id]}, results[serp_id]) for side, serp_id in zip(sides, serp_ids, strict=True)]
+        found = cursor.fetchall()
+    return pages.from_rows(assignment.task, swapped=assignment.swapped, rows=found)
 
 
 # --- The rater console ----------------------------------------------------------------------

@@ -453,6 +453,17 @@ def test_the_pages_come_left_and_right_as_the_assignment_recorded(sbs_leases):
         assert shown == ({"left": second, "right": first} if lease.swapped else {"left": first, "right": second})
 
 
+@pytest.mark.parametrize(("leases", "pages", "results"), [("lease", 1, 2), ("sbs_leases", 2, 4)])
+def test_a_lease_brings_the_pages_a_later_read_finds(db, request, leases, pages, results):
+    """On PostgreSQL the lease statement reads the pages too; they are what assignment_pages reads later."""
+    fresh_leases = request.getfixturevalue(leases)
+    for fresh in fresh_leases[:6] if isinstance(fresh_leases, list) else [fresh_leases]:
+        later = Assignment.objects.select_related("task").get(pk=fresh.pk)
+        read = selectors.assignment_pages(assignment=later)
+        assert selectors.assignment_pages(assignment=fresh) == read
+        assert (len(read), sum(len(found) for _page, found in read)) == (pages, results)
+
+
 def test_a_graded_task_is_one_page_never_swapped(lease):
     pages = selectors.assignment_pages(assignment=lease)
 
