@@ -166,8 +166,16 @@ def get_job_for_user(user, job_id) -> Job:
 # Raters reach a project only to take work from it, and only their own assignments.
 
 
+# On PostgreSQL a submit's read of its assignment also brings the (SERP id, doc id) of each result on
+# its page(s), to check the answers against; elsewhere services.judgment_submit reads them itself.
+_PAGE_DOCS_COLUMN = (
+    "ARRAY(SELECT ARRAY[r.serp_id::text, r.doc_id] FROM projects_poolresult r "
+    "WHERE r.serp_id IN (t.serp_id, t.serp_b_id))"
+)
+
+
 @cache
-def _rating_sql() -> tuple[str, str]:
+def _rating_sql(*, page_docs: bool = False) -> tuple[str, str]:
     """The rater's project, and an assignment with everything a submit needs: one statement each.
 
     Raw on purpose: these run on every next and submit, where building the select_related query
@@ -184,7 +192,7 @@ def _rating_sql() -> tuple[str, str]:
     assignment = (
         f"SELECT {rows.select_list('a', Assignment)}, {rows.select_list('t', Task)}, "  # noqa: S608
         f"{rows.select_list('p', EvaluationProject)}, {rows.select_list('v', GuidelineVersion)}, "
-        f"{rows.select_list('g', Guideline)} "
+        f"{rows.select_list('g', Guideline)}{', ' + _PAGE_DOCS_COLUMN if page_docs else ''} "
         "FROM raters_assignment a "
         "JOIN projects_task t ON t.id = a.task_id "
         "JOIN projects_evaluationproject p ON p.id = a.project_id "
@@ -231,16 +239,26 @@ def get_project_for_rater(user, project_id) -> EvaluationProject:
     return _project_from(row, 0)
 
 
-def get_assignment_for_user(user, assignment_id) -> Assignment:
-    """The user's own assignment with its task, project, guideline version and guideline; 404 for anyone else's."""
+def get_assignment_for_user(user, assignment_id, *, for_submit: bool = False) -> Assignment:
+    """The user's own assignment with its task, project, guideline version and guideline; 404 for anyone else's.
+
+    `for_submit`: on PostgreSQL, also the doc ids of its page(s) as `page_docs` [(SERP id, doc id)].
+    """
     assignment_id = _as_id(assignment_id)
-    row = _fetch_one(_rating_sql()[1], [assignment_id, user.pk]) if assignment_id is not None else None
+    page_docs = for_submit and connection.vendor == "postgresql"
+    sql = _rating_sql(page_docs=page_docs)[1]
+    row = _fetch_one(sql, [assignment_id, user.pk]) if assignment_id is not None else None
     if row is None:
         raise Http404("No such assignment.")
+    if page_docs:
+        *row, docs = row
+        page_docs = [(int(serp_id), doc_id) for serp_id, doc_id in docs]
     assignment = rows.load(Assignment, row)
     assignment.task = rows.load(Task, row, rows.width(Assignment))
     assignment.project = _project_from(row, rows.width(Assignment) + rows.width(Task))
     # The same rows, already in hand: the task's project is the assignment's, the rater is `user`.
     assignment.rater = user
     assignment.task.project = assignment.project
+    if page_docs is not False:
+        assignment.page_docs = page_docs
     return assignment

@@ -211,7 +211,7 @@ class SubmitApi(APIView):
     @extend_schema(request=SubmitInput, responses={201: JudgmentOutput, 200: JudgmentOutput})
     def post(self, request, assignment_id):
         """Submit answers; a retry with the same submission_id returns the judgment already made (200)."""
-        assignment = get_assignment_for_user(request.user, assignment_id)
+        assignment = get_assignment_for_user(request.user, assignment_id, for_submit=True)
         data = SubmitInput(data=request.data)
         data.is_valid(raise_exception=True)
         judgment, created = services.judgment_submit(assignment=assignment, **data.validated_data)

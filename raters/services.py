@@ -148,14 +148,21 @@ _JUDGMENT_FIELDS = (
 )  # fmt: skip
 
 
-def _page_docs(task) -> dict[str, int]:
-    """doc_id -> the SERP showing it (the first page, if both sides of a pair show it)."""
+def _page_docs(assignment) -> dict[str, int]:
+    """doc_id -> the SERP showing it (the first page, if both sides of a pair show it).
+
+    From `assignment.page_docs` when its read brought them (access.get_assignment_for_user).
+    """
+    task = assignment.task
     serp_ids = [serp_id for serp_id in (task.serp_id, task.serp_b_id) if serp_id is not None]
+    found = getattr(assignment, "page_docs", None)
+    if found is None:
+        with connection.cursor() as cursor:
+            execute(cursor, _PAGE_DOCS_SQL, {"first": serp_ids[0], "second": serp_ids[-1]})
+            found = cursor.fetchall()
     serp_by_doc = {}
-    with connection.cursor() as cursor:
-        execute(cursor, _PAGE_DOCS_SQL, {"first": serp_ids[0], "second": serp_ids[-1]})
-        for serp_id, doc_id in sorted(cursor.fetchall(), key=lambda row: serp_ids.index(row[0])):
-            serp_by_doc.setdefault(doc_id, serp_id)
+    for serp_id, doc_id in sorted(found, key=lambda row: serp_ids.index(row[0])):
+        serp_by_doc.setdefault(doc_id, serp_id)
     return serp_by_doc
 
 
@@ -192,7 +199,7 @@ def judgment_submit(
     task = assignment.task
     project = assignment.project
     version = project.guideline_version
-    serp_by_doc = _page_docs(task)
+    serp_by_doc = _page_docs(assignment)
     problems = validate_answers(
         version.schema, page=page, results=results, doc_ids=list(serp_by_doc), cannot_judge=cannot_judge
     )

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from projects.models import EvaluationProject, Task
+from projects.models import EvaluationProject, PoolResult, Task
 from raters import engine, services
 from raters.api import AssignmentOutput, JudgmentOutput
 from raters.models import Assignment, Judgment, RaterProfile, ResultAnswer
@@ -27,7 +27,7 @@ from tests.raters.helpers_sbs import SIDE_BY_SIDE_SCHEMA, VARIANTS, doc_ids, sid
 # the endpoint needs more.
 NEXT_NEW_LEASE_QUERIES = 6 if connection.vendor == "postgresql" else 9
 NEXT_RESUMED_QUERIES = 5
-SUBMIT_QUERIES = 6 if connection.vendor == "postgresql" else 9
+SUBMIT_QUERIES = 5 if connection.vendor == "postgresql" else 9
 SUBMIT_RETRY_QUERIES = 3
 SKIP_QUERIES = 8
 
@@ -253,6 +253,34 @@ def test_a_side_by_side_task_shows_two_pages_left_and_right_and_never_names_the_
     assert {key for page in pages for key in page} == {"side", "query_id", "query", "locale", "results"}
     for variant in VARIANTS:
         assert variant not in response.content.decode()
+
+
+def test_answers_on_a_side_by_side_task_are_stored_against_the_page_showing_each_doc(api, owner, guideline):
+    schema = copy.deepcopy(SIDE_BY_SIDE_SCHEMA)
+    schema["result_questions"] = [
+        {"key": "relevance", "label": "Relevance", "type": "ordinal", "required": False,
+         "options": [{"value": value, "label": str(value)} for value in range(4)]},
+    ]  # fmt: skip
+    version = VersionFactory(guideline=guideline, number=1, published=True, schema=schema)
+    project = side_by_side_project(owner=owner, version=version, tasks=1)
+    task = Task.objects.get(project=project)
+    for serp in (task.serp, task.serp_b):  # one document on both pages: it takes one answer
+        PoolResult.objects.create(serp=serp, rank=3, doc_id="on-both", url="https://x.example/")
+    rater = api.as_user(qualified_rater(version, username="rita"))
+    lease = rater.post(next_url(project)).json()
+    shown = {result["doc_id"] for page in lease["serps"] for result in page["results"]}
+
+    body = {"submission_id": str(uuid.uuid4()), "page": {"preference": 1}, "active_ms": 1_000,
+            "results": {doc_id: {"relevance": 2} for doc_id in shown}}  # fmt: skip
+    response = rater.post(submit_url(lease["id"]), body, format="json")
+
+    assert response.status_code == 201
+    stored = dict(ResultAnswer.objects.values_list("doc_id", "serp_id"))
+    assert stored == {
+        **{doc_id: task.serp_id for doc_id in doc_ids(task.serp)},
+        **{doc_id: task.serp_b_id for doc_id in doc_ids(task.serp_b) if doc_id != "on-both"},
+    }
+    assert len(stored) == 5 and stored["on-both"] == task.serp_id  # the first page, whichever side showed it
 
 
 # --- submit ----------------------------------------------------------------------------------
