@@ -24,6 +24,7 @@ from evalconsole.models import Job
 from evalconsole.roles import Role, has_role
 from guidelines.models import Guideline, GuidelineVersion
 from projects.models import EvaluationProject, PoolSerp, Task
+from raters import engine
 from raters.models import Assignment
 
 _GUIDELINE_READERS = (Role.ADMIN, Role.OWNER, Role.PM, Role.REVIEWER)
@@ -187,7 +188,7 @@ def _rating_sql(*, page_docs: bool = False) -> tuple[str, str]:
         "FROM projects_evaluationproject p "
         "JOIN guidelines_guidelineversion v ON v.id = p.guideline_version_id "
         "JOIN guidelines_guideline g ON g.id = v.guideline_id "
-        "WHERE p.id = %s AND p.status <> %s"
+        "WHERE p.id = %(project)s AND p.status <> %(draft)s"
     )
     assignment = (
         f"SELECT {rows.select_list('a', Assignment)}, {rows.select_list('t', Task)}, "  # noqa: S608
@@ -227,16 +228,35 @@ def _project_from(row: tuple, start: int) -> EvaluationProject:
     return project
 
 
-def get_project_for_rater(user, project_id) -> EvaluationProject:
+@cache
+def _project_and_standing_sql() -> str:
+    # Both sides give one row (the standing aggregates); no project, no row.
+    return f"SELECT * FROM ({_rating_sql()[0]}) pr CROSS JOIN ({engine.STANDING_SQL}) st"  # noqa: S608
+
+
+def get_project_for_rater(user, project_id, *, standing_at=None) -> EvaluationProject:
     """With its guideline version and guideline. A draft was never open to raters: its name is the
-    owner's business, not a vendor's."""
+    owner's business, not a vendor's.
+
+    `standing_at` (a time): the rater's standing there at that time is read in the same statement,
+    for engine.lease_next at that time (one round trip fewer on next-task).
+    """
     project_id = _as_id(project_id)
     if not has_role(user, Role.RATER) or project_id is None:
         raise Http404("No such project.")
-    row = _fetch_one(_rating_sql()[0], [project_id, EvaluationProject.Status.DRAFT.value])
+    params = {"project": project_id, "draft": EvaluationProject.Status.DRAFT.value}
+    if standing_at is None:
+        row = _fetch_one(_rating_sql()[0], params)
+    else:
+        params.update(engine.standing_params(user, standing_at, project_id=project_id))
+        row = _fetch_one(_project_and_standing_sql(), params)
     if row is None:
         raise Http404("No such project.")
-    return _project_from(row, 0)
+    project = _project_from(row, 0)
+    if standing_at is not None:
+        width = rows.width(EvaluationProject) + rows.width(GuidelineVersion) + rows.width(Guideline)
+        project.rater_standing = engine.Standing(rater_id=user.pk, at=standing_at, row=row[width:])
+    return project
 
 
 def get_assignment_for_user(user, assignment_id, *, for_submit: bool = False) -> Assignment:

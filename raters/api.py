@@ -1,5 +1,6 @@
 """People and their work over the API: users (admins), and next/submit/skip/reveal (raters)."""
 
+from django.utils import timezone
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -160,9 +161,10 @@ class NextApi(APIView):
     @extend_schema(request=None, responses={200: AssignmentOutput, 204: None})
     def post(self, request, project_id):
         """Lease the next task (or the one already leased to you here); 204 when the queue is empty."""
-        project = get_project_for_rater(request.user, project_id)
+        now = timezone.now()
+        project = get_project_for_rater(request.user, project_id, standing_at=now)
         try:
-            assignment = engine.lease_next(rater=request.user, project=project)
+            assignment = engine.lease_next(rater=request.user, project=project, now=now)
         except engine.Unavailable as reason:
             raise Conflict(str(reason), code="unavailable") from None
         if assignment is None:

@@ -58,13 +58,25 @@ class RaterState:
 
 
 # Where the rater stands and what their profile allows, in one statement over their assignments
-# (today's, plus their leases in this project; all of them there when the gold clock is asked).
+# (today's, plus their leases in this project; and, only when the project has gold, a count of all
+# of theirs there for the gold clock). The guideline and the gold rate come from the project's row,
+# so a caller can read this beside the project in one round trip (access.get_project_for_rater's
+# `standing_at`).
 # Raw SQL: on the rating hot path, building this aggregate in the ORM cost more than running it.
-_STANDING_SQL = """
-    SELECT s.taken, s.sensitive, s.position, s.live, s.stale,
+# Parameters: rater, project (may be NULL: today's counts only), now, today.
+STANDING_SQL = """
+    SELECT s.taken, s.sensitive,
+           CASE WHEN (SELECT j.gold_rate FROM projects_evaluationproject j WHERE j.id = %(project)s) > 0
+                THEN (SELECT COUNT(*) FROM raters_assignment o
+                      WHERE o.rater_id = %(rater)s AND o.project_id = %(project)s)
+                ELSE 0 END AS position,
+           s.live, s.stale,
            p.id, p.locales, p.daily_quota, p.sensitive_daily_cap, p.sensitive_opt_out,
            EXISTS (SELECT 1 FROM raters_raterprofile_qualifications q
-                   WHERE q.raterprofile_id = p.id AND q.guideline_id = %(guideline)s) AS qualified
+                   WHERE q.raterprofile_id = p.id AND q.guideline_id = (
+                       SELECT v.guideline_id FROM projects_evaluationproject j
+                       JOIN guidelines_guidelineversion v ON v.id = j.guideline_version_id
+                       WHERE j.id = %(project)s)) AS qualified
     FROM (
         SELECT
             COALESCE(SUM(CASE WHEN a.leased_at >= %(today)s AND (a.status = 'submitted'
@@ -72,33 +84,26 @@ _STANDING_SQL = """
             COALESCE(SUM(CASE WHEN a.leased_at >= %(today)s AND (a.status = 'submitted'
                 OR (a.status = 'leased' AND a.expires_at > %(now)s)) AND a.has_sensitive THEN 1 ELSE 0 END), 0)
                 AS sensitive,
-            COALESCE(SUM(CASE WHEN %(position)s AND a.project_id = %(project)s THEN 1 ELSE 0 END), 0) AS position,
             MAX(CASE WHEN a.project_id = %(project)s AND a.status = 'leased' AND a.expires_at > %(now)s
                 THEN a.id END) AS live,
             COALESCE(SUM(CASE WHEN a.project_id = %(project)s AND a.status = 'leased' AND a.expires_at <= %(now)s
                 THEN 1 ELSE 0 END), 0) AS stale
         FROM raters_assignment a
         WHERE a.rater_id = %(rater)s
-          AND (a.leased_at >= %(today)s OR (a.project_id = %(project)s AND (a.status = 'leased' OR %(position)s)))
+          AND (a.leased_at >= %(today)s OR (a.project_id = %(project)s AND a.status = 'leased'))
     ) s
     LEFT JOIN raters_raterprofile p ON p.user_id = %(rater)s
 """
 
 
-def _standing(rater, now, *, project: EvaluationProject | None, with_position: bool) -> tuple[dict | None, RaterState]:
-    """(profile fields with "qualified", or None without a profile; the rater's state), one query."""
+def standing_params(rater, now, *, project_id: int | None) -> dict:
     when = connection.ops.adapt_datetimefield_value
-    params = {
-        "rater": rater.pk,
-        "project": project.pk if project is not None else None,
-        "guideline": project.guideline_version.guideline_id if project is not None else None,
-        "position": with_position,
-        "now": when(now),
-        "today": when(start_of_day(now)),
-    }
-    with connection.cursor() as cursor:
-        rows.execute(cursor, _STANDING_SQL, params)
-        taken, sensitive, position, live, stale, profile_id, *profile = cursor.fetchone()
+    return {"rater": rater.pk, "project": project_id, "now": when(now), "today": when(start_of_day(now))}
+
+
+def standing_from_row(row) -> tuple[dict | None, RaterState]:
+    """(profile fields with "qualified", or None without a profile; the rater's state) from STANDING_SQL's row."""
+    taken, sensitive, position, live, stale, profile_id, *profile = row
     state = RaterState(taken_today=taken, sensitive_today=sensitive, position=position, live_id=live, stale=stale)
     if profile_id is None:
         return None, state
@@ -113,8 +118,28 @@ def _standing(rater, now, *, project: EvaluationProject | None, with_position: b
     return fields, state
 
 
-def rater_state(rater, now, *, project: EvaluationProject | None = None, with_position: bool = False) -> RaterState:
-    return _standing(rater, now, project=project, with_position=with_position)[1]
+@dataclass(frozen=True)
+class Standing:
+    """A standing read beside the project (access.get_project_for_rater), for lease_next at the same time."""
+
+    rater_id: int
+    at: object  # the datetime it was read for
+    row: tuple
+
+
+def _standing(rater, now, *, project: EvaluationProject | None) -> tuple[dict | None, RaterState]:
+    """(profile fields with "qualified", or None without a profile; the rater's state), one query,
+    or none when the project came with it."""
+    read = getattr(project, "rater_standing", None)
+    if read is not None and read.rater_id == rater.pk and read.at == now:
+        return standing_from_row(read.row)
+    with connection.cursor() as cursor:
+        rows.execute(cursor, STANDING_SQL, standing_params(rater, now, project_id=project.pk if project else None))
+        return standing_from_row(cursor.fetchone())
+
+
+def rater_state(rater, now, *, project: EvaluationProject | None = None) -> RaterState:
+    return _standing(rater, now, project=project)[1]
 
 
 def day_counts(rater, now) -> tuple[int, int]:
@@ -212,7 +237,7 @@ def lease_next(*, rater, project: EvaluationProject, now=None) -> Assignment | N
     locale, quota). `project` comes with its guideline version (access.get_project_for_rater).
     """
     now = now or timezone.now()
-    fields, state = _standing(rater, now, project=project, with_position=project.gold_rate > 0)
+    fields, state = _standing(rater, now, project=project)
     profile = SimpleNamespace(**fields) if fields else None
     check_eligible(profile=profile, project=project, qualified=bool(fields and fields["qualified"]))
     if state.live_id is not None:

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from evalconsole.access import get_assignment_for_user, get_project_for_rater, require_role
@@ -28,10 +29,11 @@ def rater_home(request):
 
 def _lease(request, project_id) -> tuple[dict, str | None]:
     """The next task's panel context (empty when the queue is), or why there is none for this rater."""
-    project = get_project_for_rater(request.user, project_id)
+    now = timezone.now()
+    project = get_project_for_rater(request.user, project_id, standing_at=now)
     context = {"project": project}
     try:
-        assignment = engine.lease_next(rater=request.user, project=project)
+        assignment = engine.lease_next(rater=request.user, project=project, now=now)
     except engine.Unavailable as reason:
         return context, str(reason)
     if assignment is not None:

@@ -25,8 +25,8 @@ from tests.raters.helpers_sbs import SIDE_BY_SIDE_SCHEMA, VARIANTS, doc_ids, sid
 # inside the test's transaction, each of those two also shows its SAVEPOINT and RELEASE. SQLite
 # (make run) takes them in several statements. A change here is a decision: say in the commit why
 # the endpoint needs more.
-NEXT_NEW_LEASE_QUERIES = 6 if connection.vendor == "postgresql" else 9
-NEXT_RESUMED_QUERIES = 5
+NEXT_NEW_LEASE_QUERIES = 5 if connection.vendor == "postgresql" else 9
+NEXT_RESUMED_QUERIES = 4
 SUBMIT_QUERIES = 5 if connection.vendor == "postgresql" else 9
 SUBMIT_RETRY_QUERIES = 3
 SKIP_QUERIES = 8
