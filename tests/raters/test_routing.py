@@ -11,6 +11,7 @@ from fractions import Fraction
 import pytest
 from django.utils import timezone
 
+from evalconsole.access import get_project_for_rater
 from guidelines.models import Guideline
 from projects.models import EvaluationProject, Task
 from raters import engine, services
@@ -175,6 +176,27 @@ def test_a_rater_at_quota_still_gets_back_the_task_they_hold(owner, version, noo
     held = engine.lease_next(rater=rater, project=project, now=noon)
 
     assert engine.lease_next(rater=rater, project=project, now=noon + timedelta(minutes=1)).pk == held.pk
+
+
+def test_the_standing_read_beside_the_project_serves_only_that_rater_at_that_time(
+    owner, version, noon, django_assert_num_queries
+):
+    project = active_project(owner=owner, version=version, tasks=6, overlap=1)
+    rater, other = qualified_rater(version), qualified_rater(version, username="other")
+    take(rater, project, noon)
+    held = engine.lease_next(rater=rater, project=project, now=noon)
+
+    seen = get_project_for_rater(rater, project.pk, standing_at=noon)
+
+    with django_assert_num_queries(0):
+        state = engine.rater_state(rater, noon, project=seen)
+    assert state == engine.rater_state(rater, noon, project=project)  # read on its own
+    assert (state.taken_today, state.live_id) == (2, held.pk)
+    with django_assert_num_queries(1):
+        later = engine.rater_state(rater, noon + timedelta(hours=1), project=seen)
+    assert later.live_id is None  # the lease ran out by then: a fresh read, not the one at noon
+    with django_assert_num_queries(1):
+        assert engine.rater_state(other, noon, project=seen).taken_today == 0
 
 
 # --- What the queue holds back --------------------------------------------------------------
