@@ -81,6 +81,9 @@ OWNER = "bench-rating-owner"
 RATER_PREFIX = "bench-rater-"
 GUIDELINE_SLUG = "bench-rating"
 PROJECT_PREFIX = "Rating bench"
+# Earlier work kept in the rating tables (another project, judged days ago): see seed_history.
+HISTORY_NAME = f"{PROJECT_PREFIX}: earlier work"
+HISTORY_MIN_TASKS = 20_000
 # Targets from the issue.
 TARGET_TASKS = 1_000_000
 TARGET_JUDGMENTS_PER_S = 200.0
@@ -130,7 +133,7 @@ def find_seeded(args):
     )
     if project is None or project.status != EvaluationProject.Status.ACTIVE:
         return None
-    if EvaluationProject.objects.count() != 1:
+    if EvaluationProject.objects.exclude(name=HISTORY_NAME).count() != 1:
         return None
     if Task.objects.filter(project=project, overlap=args.overlap, is_gold=False).count() != args.tasks:
         return None
@@ -289,16 +292,19 @@ def seed(args) -> tuple[object, dict]:
 
 
 def reset_work(project) -> None:
-    """Empty the rating tables and reset the task counters: every run starts from the same queue."""
+    """Delete the bench project's rating rows and reset its task counters: every run starts from the
+    same queue. The earlier work (seed_history) stays, as a deployment's tables are never empty."""
     from django.db import connection
 
     assert "bench" in connection.settings_dict["NAME"], connection.settings_dict["NAME"]
     with connection.cursor() as cursor:
         cursor.execute("SET lock_timeout = '30s'")
-        cursor.execute(
-            "TRUNCATE raters_resultanswer, raters_sensitivereveal, raters_judgment, raters_assignment "
-            "RESTART IDENTITY CASCADE"
-        )
+        judgments = "SELECT id FROM raters_judgment WHERE project_id = %(p)s"
+        assignments = "SELECT id FROM raters_assignment WHERE project_id = %(p)s"
+        cursor.execute(f"DELETE FROM raters_resultanswer WHERE judgment_id IN ({judgments})", {"p": project.pk})
+        cursor.execute(f"DELETE FROM raters_sensitivereveal WHERE assignment_id IN ({assignments})", {"p": project.pk})
+        cursor.execute("DELETE FROM raters_judgment WHERE project_id = %(p)s", {"p": project.pk})
+        cursor.execute("DELETE FROM raters_assignment WHERE project_id = %(p)s", {"p": project.pk})
         cursor.execute("RESET lock_timeout")
         cursor.execute(
             "UPDATE projects_task SET judgment_count = 0, lease_count = 0 "
@@ -307,6 +313,103 @@ def reset_work(project) -> None:
         )
         for table in ("projects_task", "raters_assignment", "raters_judgment", "raters_resultanswer"):
             cursor.execute(f"VACUUM (ANALYZE) {table}")
+
+
+def history_judgments(project) -> int:
+    from raters.models import Judgment
+
+    return Judgment.objects.exclude(project=project).count()
+
+
+def seed_history(project, args) -> float | None:
+    """Earlier work in the rating tables, once: a completed project judged by the same raters days ago.
+
+    A run on empty rating tables measures a state no deployment is in for long: PostgreSQL plans
+    the foreign-key checks and the prepared statements for empty tables (sequential scans) and
+    keeps those plans while the tables grow under the run. Returns the seconds taken, or None when
+    the history was there already. Sized at a twentieth of the pool (at least 20,000 tasks), each
+    judged by 3 raters with 3 answers per judgment; dated two days back, so today's counts ignore it.
+    """
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+
+    from projects.models import EvaluationProject, SamplingRun
+    from projects.services import project_create
+
+    if EvaluationProject.objects.filter(name=HISTORY_NAME).exists():
+        return None
+    started = time.perf_counter()
+    size = max(HISTORY_MIN_TASKS, args.tasks // 20)
+    raters = list(
+        get_user_model().objects.filter(username__startswith=RATER_PREFIX).order_by("pk").values_list("pk", flat=True)
+    )
+    if len(raters) < 3:
+        fail("the earlier work needs at least 3 raters (--raters)")
+    with transaction.atomic():
+        history = project_create(
+            owner=project.owner, name=HISTORY_NAME, guideline_version=project.guideline_version,
+            locales=project.locales, overlap=3,
+        )  # fmt: skip
+        run = SamplingRun.objects.create(
+            project=history, strategy="uniform", size=size, seed=2, created_by=project.owner, tasks_made=size
+        )
+        params = {"h": history.pk, "run": run.pk, "size": size, "raters": raters, "n": len(raters),
+                  "version": project.guideline_version_id}  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO projects_poolserp (project_id, query_id, query, locale, category, traffic, variant) "
+                "SELECT %(h)s, 'h' || lpad(n::text, 7, '0'), 'earlier query ' || n, 'en-US', 'shopping', 1, '' "
+                "FROM generate_series(1, %(size)s) AS n",
+                params,
+            )
+            cursor.execute(
+                "INSERT INTO projects_poolresult (serp_id, rank, doc_id, title, url, snippet, media_type, "
+                "thumbnail_url, sensitive) "
+                "SELECT s.id, r, 'h' || s.id || '-' || r, 'Earlier result ' || r, "
+                "'https://earlier.example/' || s.id || '/' || r, 'An earlier snippet.', 'web', '', false "
+                "FROM projects_poolserp s CROSS JOIN generate_series(1, 3) AS r WHERE s.project_id = %(h)s",
+                params,
+            )
+            cursor.execute(
+                "INSERT INTO projects_task (project_id, sampling_run_id, serp_id, serp_b_id, query_id, locale, "
+                "category, stratum, inclusion_probability, priority, overlap, is_gold, gold_answers, has_sensitive, "
+                "judgment_count, lease_count, shuffle) "
+                "SELECT s.project_id, %(run)s, s.id, NULL, s.query_id, s.locale, s.category, '', 1.0, 0, 3, false, "
+                "NULL, false, 3, 0, s.id FROM projects_poolserp s WHERE s.project_id = %(h)s ORDER BY s.id",
+                params,
+            )
+            # Three raters per task (offsets 0, n/3, 2n/3 in the rater list: never the same one twice).
+            cursor.execute(
+                "INSERT INTO raters_assignment (task_id, project_id, rater_id, status, is_gold, has_sensitive, "
+                "swapped, leased_at, expires_at, finished_at, skip_reason) "
+                "SELECT t.id, t.project_id, (%(raters)s::bigint[])[1 + (t.id + k * (%(n)s / 3)) %% %(n)s], "
+                "'submitted', false, false, false, at, at + interval '10 minutes', at + interval '1 minute', '' "
+                "FROM projects_task t CROSS JOIN generate_series(0, 2) AS k "
+                "CROSS JOIN LATERAL (SELECT now() - interval '2 days' - t.id * interval '1 second' AS at) w "
+                "WHERE t.project_id = %(h)s ORDER BY t.id, k",
+                params,
+            )
+            cursor.execute(
+                "INSERT INTO raters_judgment (assignment_id, task_id, project_id, rater_id, guideline_version_id, "
+                "submission_id, page, cannot_judge, active_ms, is_gold, created_at) "
+                "SELECT a.id, a.task_id, a.project_id, a.rater_id, %(version)s, md5(a.id::text)::uuid, "
+                "'{\"satisfaction\": 3}'::jsonb, '', 30000, false, a.finished_at "
+                "FROM raters_assignment a WHERE a.project_id = %(h)s ORDER BY a.id",
+                params,
+            )
+            cursor.execute(
+                "INSERT INTO raters_resultanswer (judgment_id, serp_id, doc_id, question, value, text) "
+                "SELECT j.id, r.serp_id, r.doc_id, 'relevance', 2, '' FROM raters_judgment j "
+                "JOIN projects_task t ON t.id = j.task_id JOIN projects_poolresult r ON r.serp_id = t.serp_id "
+                "WHERE j.project_id = %(h)s ORDER BY j.id, r.rank",
+                params,
+            )
+        EvaluationProject.objects.filter(pk=history.pk).update(status=EvaluationProject.Status.COMPLETED)
+    with connection.cursor() as cursor:
+        for table in ("projects_poolserp", "projects_poolresult", "projects_task", "raters_assignment",
+                      "raters_judgment", "raters_resultanswer"):  # fmt: skip
+            cursor.execute(f"VACUUM (ANALYZE) {table}")
+    return time.perf_counter() - started
 
 
 def rater_tokens(count: int) -> list[str]:
@@ -1050,6 +1153,9 @@ def run(args, env: dict, server: Server, workdir: Path) -> None:
     else:
         seed_s = None
         print(f"\nreusing the seeded project {project.pk} ({project.name}); --reseed to seed again", flush=True)
+    history_s = seed_history(project, args)
+    if history_s is not None:
+        print(f"  earlier work for the rating tables seeded in {history_s:.1f} s", flush=True)
     tokens = rater_tokens(args.raters)
     postmaster = postmaster_pid()
 
@@ -1148,6 +1254,7 @@ def run(args, env: dict, server: Server, workdir: Path) -> None:
     print(
         f"pool: {args.tasks:,} tasks x {args.results} results at overlap {args.overlap}, {args.raters} raters; "
         + (f"seeded in {seed_s:.1f} s (not timed)" if seed_s is not None else "seeded data reused")
+        + f"; earlier work kept in the rating tables: {history_judgments(project):,} judgments of another project"
         + f"; gunicorn {args.workers} workers (GUNICORN_CMD_ARGS={args.gunicorn_args!r}), DEBUG off; "
         + f"{args.seconds:g} s per run"
         + (f", think time {args.think_ms:g} ms" if args.think_ms else ", no think time")
