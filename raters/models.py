@@ -76,8 +76,12 @@ class Judgment(models.Model):
 
     assignment = models.OneToOneField(Assignment, on_delete=models.PROTECT, related_name="judgment")
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="judgments")
-    project = models.ForeignKey(EvaluationProject, on_delete=models.PROTECT, related_name="judgments")
-    rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="judgments")
+    # project and rater have no index of their own: the (project, created_at) and (rater,
+    # created_at) indexes start with them, and each index is written on every submit.
+    project = models.ForeignKey(EvaluationProject, on_delete=models.PROTECT, related_name="judgments", db_index=False)
+    rater = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="judgments", db_index=False
+    )
     guideline_version = models.ForeignKey(GuidelineVersion, on_delete=models.PROTECT, related_name="judgments")
     submission_id = models.UUIDField(unique=True)
     # Page answers by question key; a side-by-side preference is stored as "positive: the
@@ -103,7 +107,9 @@ class ResultAnswer(models.Model):
     """One answer to one result question: a narrow table reports can scan by the million."""
 
     judgment = models.ForeignKey(Judgment, on_delete=models.PROTECT, related_name="result_answers")
-    serp = models.ForeignKey(PoolSerp, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: the (serp, doc_id, question) index starts with it; a judgment writes a
+    # row per answer, each into every index.
+    serp = models.ForeignKey(PoolSerp, on_delete=models.PROTECT, related_name="+", db_index=False)
     doc_id = models.CharField(max_length=200)
     question = models.CharField(max_length=40)
     # Ordinal and boolean answers are numbers; categorical, multi (a row per choice) and text are text.
