@@ -17,12 +17,13 @@ What runs, in order:
    (`--reseed` forces it): an owner, a published guideline (guidelines.services), an active project
    at overlap 3 whose pool holds `--tasks` SERPs with `--results` results each and a task per SERP
    (12 locales mixed, random shuffle keys), 50 raters (3 locales each, qualified, quota 10,000,
-   DRF tokens). Timed on its own, not part of the figures.
+   DRF tokens). Timed on its own, not part of the figures. Once, earlier work in the rating tables
+   (seed_history: a completed project judged by the same raters days ago), as a deployment has.
 3. gunicorn with the deployment's settings (`-c python:evalconsole.gunicorn`: threaded workers
    that keep connections alive; `--gunicorn-args` for others) and `--workers 2`, DEBUG off, on a
    free loopback port and the bench database; /healthz.
-4. A short warm-up, then two runs per concurrency (8, then 50), each from an emptied set of rating
-   tables and reset task counters:
+4. A short warm-up, then two runs per concurrency (8, then 50), each after deleting the bench
+   project's rating rows (the earlier work stays) and resetting its task counters:
    - flat out: every rater sends next, then submit, then next again at once (`--think-ms` adds a
      pause). This gives the throughput the server sustains: the judgments/s target.
    - paced: the raters together offer `--rate` judgments/s (200, the target) as a Poisson stream,
