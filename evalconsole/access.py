@@ -265,20 +265,19 @@ def get_assignment_for_user(user, assignment_id, *, for_submit: bool = False) ->
     `for_submit`: on PostgreSQL, also the doc ids of its page(s) as `page_docs` [(SERP id, doc id)].
     """
     assignment_id = _as_id(assignment_id)
-    page_docs = for_submit and connection.vendor == "postgresql"
-    sql = _rating_sql(page_docs=page_docs)[1]
+    with_docs = for_submit and connection.vendor == "postgresql"
+    sql = _rating_sql(page_docs=with_docs)[1]
     row = _fetch_one(sql, [assignment_id, user.pk]) if assignment_id is not None else None
     if row is None:
         raise Http404("No such assignment.")
-    if page_docs:
+    if with_docs:
         *row, docs = row
-        page_docs = [(int(serp_id), doc_id) for serp_id, doc_id in docs]
     assignment = rows.load(Assignment, row)
     assignment.task = rows.load(Task, row, rows.width(Assignment))
     assignment.project = _project_from(row, rows.width(Assignment) + rows.width(Task))
     # The same rows, already in hand: the task's project is the assignment's, the rater is `user`.
     assignment.rater = user
     assignment.task.project = assignment.project
-    if page_docs is not False:
-        assignment.page_docs = page_docs
+    if with_docs:
+        assignment.page_docs = [(int(serp_id), doc_id) for serp_id, doc_id in docs]
     return assignment

@@ -7,9 +7,10 @@ SERP and rank, one row per result, and a row of NULL result columns for a SERP w
 
 from types import SimpleNamespace
 
-RESULT_FIELDS = ("rank", "doc_id", "title", "url", "snippet", "media_type", "thumbnail_url", "sensitive")
+from projects.pool_format import RESULT_FIELDS
 
-# `s` is projects_poolserp, `r` projects_poolresult LEFT JOINed to it.
+# `s` is projects_poolserp, `r` projects_poolresult LEFT JOINed to it; the result's columns in the
+# order of RESULT_FIELDS (a pool file's result fields, named as PoolResult's).
 PAGE_COLUMNS = """s.id, s.query_id, s.query, s.locale, s.variant,
        r.rank, r.doc_id, r.title, r.url, r.snippet, r.media_type, r.thumbnail_url, r.sensitive"""
 
