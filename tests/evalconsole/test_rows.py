@@ -73,3 +73,33 @@ def test_with_prepared_statements_off_the_sql_goes_as_it_is(settings):
 
     assert found == (1,)
     assert "PREPARE" not in sent[0] and "EXECUTE" not in sent[0]
+
+
+def plans_of(sql):
+    """(generic, custom) plans PostgreSQL has made for the prepared statement of `sql` on this connection."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = %s", [rows._as_prepared(sql)[0]]
+        )
+        return cursor.fetchone()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_call_of_a_statement_runs_its_one_generic_plan_instead_of_planning_again(postgresql):
+    connection.close()  # a connection of its own: the statement is prepared here
+    for name in ("a", "b", "c", "d", "e", "f", "g"):
+        run(COUNT, [name])
+
+    assert plans_of(COUNT) == (7, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_prepared_statements_off_the_connection_leaves_plan_choice_to_postgresql(postgresql, settings):
+    settings.DB_PREPARED_STATEMENTS = False  # e.g. behind PgBouncer, which refuses startup options
+    connection.close()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW plan_cache_mode")
+            assert cursor.fetchone() == ("auto",)
+    finally:
+        connection.close()  # the next test connects with the setting back on
