@@ -14,8 +14,9 @@ from django.db import connection
 from django.utils import timezone
 
 from projects.models import EvaluationProject, PoolResult, Task
+from raters import api as rating_api
 from raters import engine, services
-from raters.api import AssignmentOutput, JudgmentOutput
+from raters.api import AssignmentOutput, JudgmentOutput, SubmitInput
 from raters.models import Assignment, Judgment, RaterProfile, ResultAnswer
 from tests.factories import UserFactory, VersionFactory
 from tests.raters.engine_fixtures import active_project, answers_for, qualified_rater
@@ -387,6 +388,66 @@ def test_submit_refuses_bad_answers_with_400_and_the_exact_errors(rita_api, owne
     assert response.json() == errors
     assert Judgment.objects.count() == 0
     assert Assignment.objects.get(pk=lease.pk).status == "leased"
+
+
+SUBMISSION_ID = "0f8fad5b-d9cb-469f-a165-70867728950e"
+PLAIN = {"submission_id": SUBMISSION_ID, "active_ms": 38_000}
+# Submits in the console's own shape: read without SubmitInput's fields, to the same data.
+PLAIN_SUBMITS = {
+    "page and result answers": {**PLAIN, "page": {"satisfaction": 4, "pain_points": ["outdated"]},
+                                "results": {"d-1": {"relevance": 3}, "d-2": {"relevance": 0, "note": None}}},
+    "no page, no results": PLAIN,
+    "cannot_judge null": {**PLAIN, "cannot_judge": None},
+    "no active time spent": {**PLAIN, "active_ms": 0},
+    "a whole day of active time": {**PLAIN, "active_ms": 24 * 60 * 60 * 1000},
+    "a submission_id in capitals without hyphens": {**PLAIN, "submission_id": SUBMISSION_ID.replace("-", "").upper()},
+    "a result with no answers": {**PLAIN, "results": {"d-1": {}}},
+}  # fmt: skip
+# Every other shape is SubmitInput's to accept or to refuse with its per-field errors.
+OTHER_SUBMITS = {
+    "a cannot_judge reason": {**PLAIN, "cannot_judge": "did_not_load"},
+    "a blank cannot_judge": {**PLAIN, "cannot_judge": "  "},
+    "active time as a string": {**PLAIN, "active_ms": "38000"},
+    "active time as a float": {**PLAIN, "active_ms": 38_000.0},
+    "active time true": {**PLAIN, "active_ms": True},
+    "active time over a day": {**PLAIN, "active_ms": 24 * 60 * 60 * 1000 + 1},
+    "negative active time": {**PLAIN, "active_ms": -1},
+    "no active time": {"submission_id": SUBMISSION_ID},
+    "a submission_id as a number": {**PLAIN, "submission_id": 7},
+    "a submission_id that is not a UUID": {**PLAIN, "submission_id": "click-1"},
+    "no submission_id": {"active_ms": 1},
+    "a result's answers as a number": {**PLAIN, "results": {"d-1": 3}},
+    "a result's answers null": {**PLAIN, "results": {"d-1": None}},
+    "page as a list": {**PLAIN, "page": [1]},
+    "results null": {**PLAIN, "results": None},
+    "a field the contract does not have": {**PLAIN, "rating": 5},
+    "a list instead of an object": [PLAIN],
+}  # fmt: skip
+
+
+def read_as(reader, data):
+    try:
+        return "valid", reader(data)
+    except rating_api.serializers.ValidationError as error:
+        return "invalid", error.detail
+
+
+def read_by_submit_input(data):
+    checked = SubmitInput(data=data)
+    checked.is_valid(raise_exception=True)
+    return dict(checked.validated_data)
+
+
+@pytest.mark.parametrize("data", PLAIN_SUBMITS.values(), ids=PLAIN_SUBMITS.keys())
+def test_a_submit_in_the_console_s_shape_reads_as_submit_input_would_read_it(data):
+    assert rating_api._plain_submit(data) is not None  # the plain reading is the one under test
+    assert read_as(rating_api.submit_input, data) == read_as(read_by_submit_input, data)
+
+
+@pytest.mark.parametrize("data", OTHER_SUBMITS.values(), ids=OTHER_SUBMITS.keys())
+def test_any_other_submit_is_read_or_refused_by_submit_input_itself(data):
+    assert rating_api._plain_submit(data) is None
+    assert read_as(rating_api.submit_input, data) == read_as(read_by_submit_input, data)
 
 
 def test_submit_to_someone_elses_assignment_is_404_and_changes_nothing(api, sam, lease):
