@@ -5,6 +5,14 @@ serve, so an export that streams a large project for minutes is not killed at th
 timeout a sync worker has (30 s by default, which cut a 1,000,000-judgment CSV mid-stream). The
 timeout still ends a worker that stops answering altogether. Each thread holds its own database
 connection: plan for WEB_CONCURRENCY x GUNICORN_THREADS of them.
+
+Two threads per worker by default. The threads of one worker share its GIL: with 4, the rating
+benchmark (bench/rating_load.py, 2 workers on 2 cores) spent more CPU per judgment on handing
+the GIL and the database connection back and forth than 2 threads spent waiting, both in gunicorn
+and in PostgreSQL. Three 30 s pairs at 50 raters, 2 against 4 threads: 312-350 against 271-283
+judgments/s flat out; at 200 judgments/s, 62-67 % against 66-76 % of the machine busy and a next
+p95 of 15-27 against 19-51 ms. A streamed export holds one thread for its whole length: where
+several run at once, raise GUNICORN_THREADS (or WEB_CONCURRENCY).
 """
 
 import os
@@ -12,7 +20,7 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5
