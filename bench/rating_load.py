@@ -635,6 +635,24 @@ class CpuMonitor(threading.Thread):
         return sum(self.last[group][pid] - self.first[group][pid] for pid in self.last[group])
 
 
+SPEED_LOOP = 5_000_000
+
+
+def box_speed_ms() -> float:
+    """How long a fixed pure-Python loop takes on one core now (the median of three), with the server idle.
+
+    This box is a shared virtual machine: the same code has measured a fifth or more slower from one
+    hour to the next. Printed beside each run, it tells a slower box from slower code.
+    """
+    times = []
+    for _ in range(3):
+        started, total = time.perf_counter(), 0
+        for number in range(SPEED_LOOP):
+            total += number
+        times.append(time.perf_counter() - started)
+    return 1000 * sorted(times)[1]
+
+
 def postmaster_pid() -> int | None:
     from django.db import connection
 
@@ -1188,6 +1206,7 @@ def run(args, env: dict, server: Server, workdir: Path) -> None:
         )
         print(f"\n{concurrency} raters, next + submit for {args.seconds:g} s, {how} ...", flush=True)
         label = f"{concurrency}-{'paced' if rate else 'flat'}"
+        speed_ms = box_speed_ms()
         spy = profile_server(server, workdir, args.seconds, label) if args.profile else None
         processes = args.client_processes or min(8, -(-concurrency // RATERS_PER_CLIENT))
         with CpuMonitor(server, postmaster, args.db_name) as monitor:
@@ -1211,6 +1230,7 @@ def run(args, env: dict, server: Server, workdir: Path) -> None:
             machine_busy_s=monitor.busy_s,
             machine_capacity_s=monitor.capacity_s,
             profile=str(spy[1]) if spy else None,
+            box_loop_ms=speed_ms,
         )
         runs.append(figures)
         jps = figures["judged"] / figures["wall_s"]
@@ -1314,7 +1334,8 @@ def run(args, env: dict, server: Server, workdir: Path) -> None:
             f"gunicorn {figures['gunicorn_cpu_s']:.1f} s, PostgreSQL (bench db) {figures['postgres_cpu_s']:.1f} s, "
             f"client ({figures['client_processes']} processes) {figures['cpu_s']:.1f} s "
             f"({100 * figures['cpu_s'] / wall:.0f}% of a core); machine "
-            f"{100 * figures['machine_busy_s'] / max(figures['machine_capacity_s'], 1e-9):.0f}% busy of {cores} cores"
+            f"{100 * figures['machine_busy_s'] / max(figures['machine_capacity_s'], 1e-9):.0f}% busy of {cores} cores; "
+            f"box speed before the run: a fixed loop took {figures['box_loop_ms']:.0f} ms"
         )
         print(
             f"  server CPU per judgment (next + submit): gunicorn {web_ms:.1f} ms + PostgreSQL {db_ms:.1f} ms "
