@@ -7,9 +7,9 @@ timeout still ends a worker that stops answering altogether. Each thread holds i
 connection: plan for WEB_CONCURRENCY x GUNICORN_THREADS of them.
 
 Two threads per worker by default. The threads of one worker share its GIL: with 4, the rating
-benchmark (bench/rating_load.py, 2 workers on 2 cores) spent more CPU per judgment on handing
-the GIL and the database connection back and forth than 2 threads spent waiting, both in gunicorn
-and in PostgreSQL. Three 30 s pairs at 50 raters, 2 against 4 threads: 312-350 against 271-283
+benchmark (bench/rating_load.py, 2 workers on 2 cores) spent more CPU per judgment than with 2,
+both in gunicorn (more hand-offs of the GIL) and in PostgreSQL (8 sessions instead of 4 meeting at
+the head of the queue). Three 30 s pairs at 50 raters, 2 against 4 threads: 312-350 against 271-283
 judgments/s flat out; at 200 judgments/s, 62-67 % against 66-76 % of the machine busy and a next
 p95 of 15-27 against 19-51 ms. A streamed export holds one thread for its whole length: where
 several run at once, raise GUNICORN_THREADS (or WEB_CONCURRENCY).
