@@ -551,3 +551,21 @@ def test_submit_runs_a_fixed_number_of_queries(rita_api, lease, django_assert_ma
 def test_skip_runs_a_fixed_number_of_queries(rita_api, lease, django_assert_max_num_queries):
     with django_assert_max_num_queries(SKIP_QUERIES):
         assert rita_api.post(skip_url(lease.pk), {"reason": "unclear"}, format="json").status_code == 200
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_the_rating_statements_are_planned_once_not_on_every_call(rita_api, project):
+    # PostgreSQL custom-plans a prepared statement's first five calls and may keep doing so; the
+    # rating path's connections ask for the generic plan instead (evalconsole.postgresql).
+    for _ in range(3):
+        response = rita_api.post(next_url(project))
+        lease = Assignment.objects.select_related("task").get(pk=response.json()["id"])
+        assert rita_api.post(submit_url(lease.pk), submission(lease), format="json").status_code == 201
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, generic_plans, custom_plans FROM pg_prepared_statements WHERE name LIKE 'ec%%'")
+        plans = {name: (generic, custom) for name, generic, custom in cursor.fetchall()}
+
+    assert len(plans) >= 4  # the project with the standing, the lease, the assignment, the store
+    assert sum(generic for generic, _ in plans.values()) >= 12
+    assert {name: custom for name, (_, custom) in plans.items() if custom} == {}
