@@ -15,7 +15,7 @@ from evalconsole.rows import execute, insert_rows, statement_scope
 from guidelines.answers import validate_answers
 from guidelines.models import Guideline
 from guidelines.schema import PREFERENCE_KEY
-from raters import engine
+from raters import engine, pages
 from raters.models import Assignment, Judgment, RaterProfile, ResultAnswer, SensitiveReveal
 
 User = get_user_model()
@@ -153,8 +153,7 @@ def _page_docs(assignment) -> dict[str, int]:
 
     From `assignment.page_docs` when its read brought them (access.get_assignment_for_user).
     """
-    task = assignment.task
-    serp_ids = [serp_id for serp_id in (task.serp_id, task.serp_b_id) if serp_id is not None]
+    serp_ids = pages.shown_serp_ids(assignment.task, swapped=False)  # stored order: the first page first
     found = getattr(assignment, "page_docs", None)
     if found is None:
         with connection.cursor() as cursor:
